@@ -1,0 +1,44 @@
+package dev.chat.shared.event;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One event on {@link Topics#CHAT_EVENTS}, keyed by conversation id.
+ *
+ * <p>The event names its audience ({@code recipients}) so that consumers never look membership up,
+ * and carries {@code frame}: the exact JSON object WebSocket clients receive (with its {@code type}).
+ * A websocket node therefore writes {@code frame} as it is, and new event types need no change there.
+ *
+ * <p>Kafka may carry an event twice (the outbox relay publishes at least once): consumers are
+ * idempotent on {@code event_id}, and for {@code message.created} on ({@code conversation_id}, {@code seq}).
+ * Consumers ignore unknown fields, so producers can add fields and services roll one at a time.
+ *
+ * @param eventId        unique per event, the same on every redelivery
+ * @param type           one of {@link EventTypes}
+ * @param version        schema version of this type's frame; consumers skip versions they do not know
+ * @param occurredAt     when the change was committed
+ * @param conversationId the conversation (also the Kafka key)
+ * @param seq            for message events the message's seq, otherwise null
+ * @param recipients     who receives it
+ * @param frame          what clients receive, {@code {"type": ..., ...}}
+ */
+public record ChatEvent(
+        UUID eventId,
+        String type,
+        int version,
+        Instant occurredAt,
+        UUID conversationId,
+        Long seq,
+        List<Recipient> recipients,
+        ObjectNode frame) {
+
+    public static final int CURRENT_VERSION = 1;
+
+    public ChatEvent {
+        recipients = recipients == null ? List.of() : List.copyOf(recipients);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.chat.shared.event;
+
+/** The {@code type} values of {@link ChatEvent}; they are also the WebSocket frame types clients see. */
+public final class EventTypes {
+
+    public static final String MESSAGE_CREATED = "message.created";
+    public static final String MESSAGE_UPDATED = "message.updated";
+    public static final String MESSAGE_DELETED = "message.deleted";
+    public static final String CONVERSATION_UPDATED = "conversation.updated";
+
+    private EventTypes() {
+    }
+}

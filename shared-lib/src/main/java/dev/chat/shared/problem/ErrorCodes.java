@@ -1,0 +1,22 @@
+package dev.chat.shared.problem;
+
+/** The {@code code} values more than one service answers with. Service-specific codes live with their feature. */
+public final class ErrorCodes {
+
+    public static final String UNAUTHORIZED = "unauthorized";
+    public static final String FORBIDDEN = "forbidden";
+    public static final String NOT_FOUND = "not_found";
+    public static final String METHOD_NOT_ALLOWED = "method_not_allowed";
+    public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+    public static final String NOT_ACCEPTABLE = "not_acceptable";
+    public static final String MALFORMED_REQUEST = "malformed_request";
+    public static final String VALIDATION_FAILED = "validation_failed";
+    public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
+    public static final String RATE_LIMITED = "rate_limited";
+    public static final String SERVICE_UNAVAILABLE = "service_unavailable";
+    public static final String GATEWAY_TIMEOUT = "gateway_timeout";
+    public static final String INTERNAL_ERROR = "internal_error";
+
+    private ErrorCodes() {
+    }
+}
