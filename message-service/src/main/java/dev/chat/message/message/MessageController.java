@@ -1,0 +1,47 @@
+package dev.chat.message.message;
+
+import java.net.URI;
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.chat.shared.auth.ChatUser;
+import dev.chat.shared.event.ChatMessage;
+import reactor.core.publisher.Mono;
+
+@RestController
+class MessageController {
+
+    private final MessageService messages;
+
+    MessageController(MessageService messages) {
+        this.messages = messages;
+    }
+
+    /** 201 with the new message; 200 with the original when this client_message_id was sent before. */
+    @PostMapping("/api/v1/messages")
+    Mono<ResponseEntity<ChatMessage>> send(@RequestBody SendMessageRequest request,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+        return ChatUser.current()
+                .flatMap(user -> messages.send(user, request, idempotencyKey))
+                .map(result -> ResponseEntity.status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                        .location(URI.create("/api/v1/messages/" + result.message().id()))
+                        .body(result.message()));
+    }
+
+    @GetMapping("/api/v1/conversations/{id}/messages")
+    Mono<MessagePage> history(@PathVariable UUID id,
+            @RequestParam(name = "after_seq", required = false) Long afterSeq,
+            @RequestParam(name = "before_seq", required = false) Long beforeSeq,
+            @RequestParam(name = "limit", required = false) Integer limit) {
+        return ChatUser.current().flatMap(user -> messages.history(user.id(), id, afterSeq, beforeSeq, limit));
+    }
+}

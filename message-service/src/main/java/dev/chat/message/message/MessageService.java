@@ -1,0 +1,146 @@
+package dev.chat.message.message;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import dev.chat.message.conversation.ConversationErrors;
+import dev.chat.message.outbox.Outbox;
+import dev.chat.message.outbox.OutboxSignal;
+import dev.chat.shared.auth.ChatUser;
+import dev.chat.shared.event.ChatEvent;
+import dev.chat.shared.event.ChatMessage;
+import dev.chat.shared.event.EventTypes;
+import dev.chat.shared.event.Recipient;
+import dev.chat.shared.json.ChatJson;
+import dev.chat.shared.problem.ChatException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Sending and reading messages. A send is one transaction: take the next seq under the
+ * conversation's row lock (which also proves membership), insert the message, append its event to
+ * the outbox. Once that commits the message is durable and will be delivered, whatever Kafka does.
+ */
+@Service
+class MessageService {
+
+    private final MessageStore store;
+    private final MessageValidator validator;
+    private final Outbox outbox;
+    private final OutboxSignal relay;
+    private final TransactionalOperator tx;
+    private final Counter sent;
+    private final Counter retried;
+
+    MessageService(MessageStore store, MessageValidator validator, Outbox outbox, OutboxSignal relay,
+            TransactionalOperator tx, MeterRegistry meters) {
+        this.store = store;
+        this.validator = validator;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.tx = tx;
+        this.sent = meters.counter("chat.messages.sent");
+        this.retried = meters.counter("chat.messages.idempotent.repeats");
+    }
+
+    /** The stored message, and whether this call created it (false: an idempotent repeat). */
+    record SendResult(ChatMessage message, boolean created) {
+    }
+
+    Mono<SendResult> send(ChatUser sender, SendMessageRequest request, String idempotencyKey) {
+        return Mono.defer(() -> {
+            UUID clientMessageId = validator.clientMessageId(request, idempotencyKey);
+            MessageValidator.Draft draft = validator.validate(request);
+            Mono<SendResult> original = clientMessageId == null ? Mono.empty()
+                    : original(sender, request.conversationId(), clientMessageId);
+            return original.switchIfEmpty(Mono.defer(() -> insert(sender, request, clientMessageId, draft)));
+        });
+    }
+
+    private Mono<SendResult> insert(ChatUser sender, SendMessageRequest request, UUID clientMessageId,
+            MessageValidator.Draft draft) {
+        UUID conversationId = request.conversationId();
+        Instant now = ChatJson.truncate(Instant.now());
+        Mono<ChatMessage> work = store.nextSeq(conversationId, sender.id(), now)
+                .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant))
+                .flatMap(seq -> checkReplyTo(conversationId, request.replyToId())
+                        .thenReturn(new ChatMessage(UUID.randomUUID(), conversationId, seq, sender.id(), sender.name(),
+                                clientMessageId, draft.type(), draft.content(), draft.attachments(),
+                                request.replyToId(), draft.mentions(), now, null, false)))
+                .flatMap(message -> store.insert(message)
+                        .flatMap(inserted -> inserted ? Mono.just(message) : Mono.error(new DuplicateSend())))
+                .flatMap(message -> store.recipients(conversationId, sender.id(), now).collectList()
+                        .flatMap(recipients -> outbox.append(created(message, recipients, now)))
+                        .thenReturn(message));
+        return tx.transactional(work)
+                .map(message -> new SendResult(message, true))
+                .doOnSuccess(result -> {
+                    sent.increment();
+                    relay.signal();
+                })
+                // a concurrent retry won the race: its transaction committed first, ours rolled back
+                .onErrorResume(DuplicateSend.class, e -> original(sender, conversationId, clientMessageId));
+    }
+
+    private Mono<SendResult> original(ChatUser sender, UUID conversationId, UUID clientMessageId) {
+        return store.findByClientMessageId(sender.id(), clientMessageId)
+                .map(existing -> {
+                    if (!existing.conversationId().equals(conversationId)) {
+                        throw ChatException.conflict(MessageErrors.CLIENT_MESSAGE_ID_REUSED,
+                                "This client_message_id was already used for a message in another conversation");
+                    }
+                    retried.increment();
+                    return new SendResult(existing, false);
+                });
+    }
+
+    private Mono<Void> checkReplyTo(UUID conversationId, UUID replyToId) {
+        if (replyToId == null) {
+            return Mono.empty();
+        }
+        return store.existsInConversation(conversationId, replyToId)
+                .flatMap(exists -> exists ? Mono.<Void>empty()
+                        : Mono.error(ChatException.invalidField(MessageErrors.INVALID_REPLY_TO, "reply_to_id",
+                                "reply_to_id must be a message of the same conversation")));
+    }
+
+    static ChatEvent created(ChatMessage message, List<Recipient> recipients, Instant now) {
+        ObjectNode frame = ChatJson.mapper().createObjectNode();
+        frame.put("type", EventTypes.MESSAGE_CREATED);
+        frame.set("message", ChatJson.mapper().valueToTree(message));
+        return new ChatEvent(UUID.randomUUID(), EventTypes.MESSAGE_CREATED, ChatEvent.CURRENT_VERSION, now,
+                message.conversationId(), message.seq(), recipients, frame);
+    }
+
+    Mono<MessagePage> history(String userId, UUID conversationId, Long afterSeq, Long beforeSeq, Integer limit) {
+        return Mono.defer(() -> {
+            int pageSize = validator.pageLimit(afterSeq, beforeSeq, limit);
+            return store.isParticipant(conversationId, userId)
+                    .flatMap(member -> member ? store.page(conversationId, afterSeq, beforeSeq, pageSize).collectList()
+                            : Mono.error(ConversationErrors.notAParticipant()))
+                    .map(rows -> {
+                        boolean hasMore = rows.size() > pageSize;
+                        List<ChatMessage> page = new ArrayList<>(hasMore ? rows.subList(0, pageSize) : rows);
+                        if (afterSeq == null) {
+                            Collections.reverse(page); // fetched newest first
+                        }
+                        return new MessagePage(page, hasMore);
+                    });
+        });
+    }
+
+    /** Thrown inside the send transaction to roll it back when the client_message_id already exists. */
+    private static final class DuplicateSend extends RuntimeException {
+        DuplicateSend() {
+            super(null, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.chat.message.message;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Repository;
+
+import dev.chat.shared.event.ChatMessage;
+import dev.chat.shared.event.Recipient;
+import dev.chat.shared.json.ChatJson;
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.type.TypeReference;
+
+/** SQL for messages (schema {@code messaging}). */
+@Repository
+public class MessageStore {
+
+    private static final String COLUMNS = """
+            id, conversation_id, seq, sender_id, sender_name, client_message_id, type, content,
+            attachments::text AS attachments, reply_to_id, mentions::text AS mentions, created_at, edited_at, deleted""";
+    private static final TypeReference<List<ChatMessage.Attachment>> ATTACHMENTS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<ChatMessage.Mention>> MENTIONS = new TypeReference<>() {
+    };
+
+    private final DatabaseClient db;
+
+    MessageStore(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /**
+     * Takes the next seq of the conversation for a sender who is a participant, and holds the
+     * conversation row's lock until the transaction ends: that lock is what orders sends. Empty if
+     * the conversation does not exist or the sender is not in it.
+     */
+    Mono<Long> nextSeq(UUID conversationId, String senderId, Instant now) {
+        return db.sql("""
+                UPDATE conversations c SET last_seq = c.last_seq + 1, last_activity_at = :now
+                WHERE c.id = :cid
+                  AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = c.id AND p.user_id = :sender)
+                RETURNING c.last_seq""")
+                .bind("now", now)
+                .bind("cid", conversationId)
+                .bind("sender", senderId)
+                .map(row -> row.get(0, Long.class))
+                .one();
+    }
+
+    /** False when the sender already has a message with this client_message_id (nothing is inserted). */
+    Mono<Boolean> insert(ChatMessage m) {
+        return db.sql("""
+                INSERT INTO messages (id, conversation_id, seq, sender_id, sender_name, client_message_id, type,
+                                      content, attachments, reply_to_id, mentions, created_at)
+                VALUES (:id, :cid, :seq, :sender, :senderName, :clientId, :type,
+                        :content, CAST(:attachments AS jsonb), :replyTo, CAST(:mentions AS jsonb), :createdAt)
+                ON CONFLICT (sender_id, client_message_id) DO NOTHING""")
+                .bind("id", m.id())
+                .bind("cid", m.conversationId())
+                .bind("seq", m.seq())
+                .bind("sender", m.senderId())
+                .bind("senderName", Parameter.fromOrEmpty(m.senderName(), String.class))
+                .bind("clientId", Parameter.fromOrEmpty(m.clientMessageId(), UUID.class))
+                .bind("type", m.type())
+                .bind("content", m.content())
+                .bind("attachments", ChatJson.mapper().writeValueAsString(m.attachments()))
+                .bind("replyTo", Parameter.fromOrEmpty(m.replyToId(), UUID.class))
+                .bind("mentions", ChatJson.mapper().writeValueAsString(m.mentions()))
+                .bind("createdAt", m.createdAt())
+                .fetch().rowsUpdated()
+                .map(rows -> rows == 1);
+    }
+
+    Mono<ChatMessage> findByClientMessageId(String senderId, UUID clientMessageId) {
+        return db.sql("SELECT " + COLUMNS + " FROM messages WHERE sender_id = :sender AND client_message_id = :cmid")
+                .bind("sender", senderId)
+                .bind("cmid", clientMessageId)
+                .map(MessageStore::message)
+                .one();
+    }
+
+    public Mono<ChatMessage> findBySeq(UUID conversationId, long seq) {
+        return db.sql("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = :cid AND seq = :seq")
+                .bind("cid", conversationId)
+                .bind("seq", seq)
+                .map(MessageStore::message)
+                .one();
+    }
+
+    Mono<Boolean> existsInConversation(UUID conversationId, UUID messageId) {
+        return db.sql("SELECT 1 FROM messages WHERE id = :id AND conversation_id = :cid")
+                .bind("id", messageId)
+                .bind("cid", conversationId)
+                .map(row -> true)
+                .one()
+                .defaultIfEmpty(false);
+    }
+
+    Mono<Boolean> isParticipant(UUID conversationId, String userId) {
+        return db.sql("SELECT 1 FROM participants WHERE conversation_id = :cid AND user_id = :user")
+                .bind("cid", conversationId)
+                .bind("user", userId)
+                .map(row -> true)
+                .one()
+                .defaultIfEmpty(false);
+    }
+
+    /** Everyone in the conversation; push is wanted by all but the sender and those who muted it. */
+    Flux<Recipient> recipients(UUID conversationId, String senderId, Instant now) {
+        return db.sql("SELECT user_id, muted_until FROM participants WHERE conversation_id = :cid ORDER BY user_id")
+                .bind("cid", conversationId)
+                .map(row -> {
+                    String user = row.get("user_id", String.class);
+                    Instant mutedUntil = row.get("muted_until", Instant.class);
+                    boolean muted = mutedUntil != null && mutedUntil.isAfter(now);
+                    return new Recipient(user, !user.equals(senderId) && !muted);
+                })
+                .all();
+    }
+
+    /**
+     * Up to {@code limit + 1} messages (the extra one tells whether there are more), in ascending seq.
+     * Forward from {@code afterSeq} (optionally bounded by {@code beforeSeq}), backward from
+     * {@code beforeSeq}, or the newest when neither is given.
+     */
+    Flux<ChatMessage> page(UUID conversationId, Long afterSeq, Long beforeSeq, int limit) {
+        if (afterSeq != null) {
+            return db.sql("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = :cid AND seq > :after"
+                    + " AND seq < :before ORDER BY seq ASC LIMIT :limit")
+                    .bind("cid", conversationId)
+                    .bind("after", afterSeq)
+                    .bind("before", beforeSeq == null ? Long.MAX_VALUE : beforeSeq)
+                    .bind("limit", limit + 1)
+                    .map(MessageStore::message)
+                    .all();
+        }
+        return db.sql("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = :cid AND seq < :before"
+                + " ORDER BY seq DESC LIMIT :limit")
+                .bind("cid", conversationId)
+                .bind("before", beforeSeq == null ? Long.MAX_VALUE : beforeSeq)
+                .bind("limit", limit + 1)
+                .map(MessageStore::message)
+                .all();
+    }
+
+    static ChatMessage message(Readable row) {
+        return new ChatMessage(
+                row.get("id", UUID.class),
+                row.get("conversation_id", UUID.class),
+                row.get("seq", Long.class),
+                row.get("sender_id", String.class),
+                row.get("sender_name", String.class),
+                row.get("client_message_id", UUID.class),
+                row.get("type", String.class),
+                row.get("content", String.class),
+                ChatJson.mapper().readValue(row.get("attachments", String.class), ATTACHMENTS),
+                row.get("reply_to_id", UUID.class),
+                ChatJson.mapper().readValue(row.get("mentions", String.class), MENTIONS),
+                row.get("created_at", Instant.class),
+                row.get("edited_at", Instant.class),
+                Boolean.TRUE.equals(row.get("deleted", Boolean.class)));
+    }
+}

@@ -1,0 +1,23 @@
+package dev.chat.message;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+
+import dev.chat.testsupport.AuthTestConfiguration;
+import dev.chat.testsupport.KafkaTestConfiguration;
+import dev.chat.testsupport.PostgresTestConfiguration;
+
+/** The running service on a random port, with a real PostgreSQL and a real Kafka broker. */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@Import({ PostgresTestConfiguration.class, KafkaTestConfiguration.class, AuthTestConfiguration.class })
+public @interface MessageServiceIT {
+}

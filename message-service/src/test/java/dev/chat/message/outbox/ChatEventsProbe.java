@@ -1,0 +1,63 @@
+package dev.chat.message.outbox;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import dev.chat.shared.event.ChatEvent;
+import dev.chat.shared.event.Topics;
+import dev.chat.shared.json.ChatJson;
+
+/** Reads chat.events from now on (or from the start), for assertions on what the relay published. */
+final class ChatEventsProbe implements AutoCloseable {
+
+    private final KafkaConsumer<String, String> consumer;
+    private final List<ConsumerRecord<String, String>> records = new ArrayList<>();
+
+    ChatEventsProbe(String bootstrapServers, boolean fromBeginning) {
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.CHAT_EVENTS, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
+        consumer.assign(partitions);
+        if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
+        partitions.forEach(consumer::position); // resolve now, so that later records are not skipped
+    }
+
+    int partitionCount() {
+        return consumer.assignment().size();
+    }
+
+    /** Polls once more and returns every record of the conversation seen so far, in arrival order. */
+    synchronized List<ConsumerRecord<String, String>> recordsOf(UUID conversationId) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        return records.stream().filter(r -> conversationId.toString().equals(r.key())).toList();
+    }
+
+    List<ChatEvent> eventsOf(UUID conversationId) {
+        return recordsOf(conversationId).stream()
+                .map(r -> ChatJson.mapper().readValue(r.value(), ChatEvent.class))
+                .toList();
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(2));
+    }
+}
