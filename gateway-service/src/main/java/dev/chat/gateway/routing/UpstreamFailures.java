@@ -1,0 +1,36 @@
+package dev.chat.gateway.routing;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+
+import reactor.netty.http.client.PrematureCloseException;
+
+/** Recognises how a call to a service behind the gateway failed, whatever wraps the cause. */
+final class UpstreamFailures {
+
+    private UpstreamFailures() {
+    }
+
+    /**
+     * The service could not be connected to: refused, connect timeout, host unknown. Reactor Netty
+     * reports these as {@link ConnectException} subclasses such as Netty's
+     * {@code AbstractChannel.AnnotatedConnectException} and {@code ConnectTimeoutException}.
+     */
+    static boolean unreachable(Throwable ex) {
+        return hasCause(ex, ConnectException.class) || hasCause(ex, UnknownHostException.class);
+    }
+
+    /** The service closed the connection before it answered. */
+    static boolean closedBeforeAnswering(Throwable ex) {
+        return hasCause(ex, PrematureCloseException.class);
+    }
+
+    private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

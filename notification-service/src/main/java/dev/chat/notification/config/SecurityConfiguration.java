@@ -1,0 +1,28 @@
+package dev.chat.notification.config;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+
+import dev.chat.shared.auth.ChatSecurity;
+import dev.chat.shared.problem.ProblemSecurityHandlers;
+
+/**
+ * The service verifies every JWT itself, so it is safe when reached without the gateway; the
+ * caller is always the token's {@code sub}, never a header. Only the health probes are open.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+class SecurityConfiguration {
+
+    @Bean
+    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
+            ProblemSecurityHandlers handlers) {
+        return ChatSecurity.resourceServer(http, decoder, handlers, false)
+                .authorizeExchange(auth -> auth.anyExchange().authenticated())
+                .build();
+    }
+}
