@@ -1,0 +1,607 @@
+package dev.chat.deploycheck;
+
+import static dev.chat.deploycheck.Manifests.mainContainer;
+import static dev.chat.deploycheck.Manifests.nameOf;
+import static dev.chat.deploycheck.Manifests.podLabels;
+import static dev.chat.deploycheck.Manifests.podSpec;
+import static dev.chat.deploycheck.Tree.map;
+import static dev.chat.deploycheck.Tree.maps;
+import static dev.chat.deploycheck.Tree.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.SoftAssertions.assertSoftly;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The deployment descriptors, checked without a cluster or a Docker engine: the base files as written,
+ * each kustomize overlay as {@code kubectl kustomize} renders it (skipped where kubectl is not installed),
+ * and docker-compose.yml, including that Compose and the local overlay configure the services alike.
+ */
+@DisplayName("deployment descriptors")
+class DeploymentDescriptorsTest {
+
+    static final Path ROOT = Path.of(System.getProperty("chat.project-root", "..")).toAbsolutePath().normalize();
+    static final List<String> SERVICES =
+            List.of("gateway-service", "message-service", "websocket-service", "notification-service");
+    static final List<String> BACKENDS = List.of("message-service", "websocket-service", "notification-service");
+    static final String IMAGE_TAG = "0.1.0-SNAPSHOT";
+    /** Keys of the Secret chat-secrets that prod expects to be created out of band. */
+    static final Set<String> EXTERNAL_SECRET_KEYS = Set.of("db-username", "db-password");
+
+    private static final Map<String, Manifests> RENDERED = new ConcurrentHashMap<>();
+
+    /** An overlay rendered once per run; the calling test is skipped (not failed) where kubectl is missing. */
+    static Manifests overlay(String name) {
+        assumeTrue(Kustomize.command().isPresent(),
+                "kubectl (or kustomize) is not installed: the kustomize overlays are not rendered or checked here. "
+                        + "Install kubectl >= 1.27 (or set -Ddeploy-check.kubectl=/path/to/kubectl) to run these checks.");
+        return RENDERED.computeIfAbsent(name,
+                n -> Manifests.parse(n, Kustomize.render(ROOT.resolve("k8s/overlays").resolve(n))));
+    }
+
+    static Map<String, Object> deployment(Manifests manifests, String service) {
+        return manifests.get("Deployment", service);
+    }
+
+    @Nested
+    @DisplayName("k8s/base files as written (no kubectl needed)")
+    class Base {
+
+        @Test
+        void eachServiceFileFollowsTheWorkloadRules() throws IOException {
+            for (String service : SERVICES) {
+                Manifests file = Manifests.parse(service, Files.readString(ROOT.resolve("k8s/base/" + service + ".yaml")));
+                Map<String, Object> deployment = deployment(file, service);
+                assertSoftly(softly -> {
+                    softly.assertThat(file.find("Service", service)).as("%s: Service", service).isPresent();
+                    softly.assertThat(file.find("ServiceAccount", service)).as("%s: ServiceAccount", service).isPresent();
+                    softly.assertThat(WorkloadRules.serviceHardening(deployment)).as("%s: hardening", service).isEmpty();
+                    softly.assertThat(WorkloadRules.resourcesAndProbes(deployment)).as("%s: resources and probes", service).isEmpty();
+                    softly.assertThat(WorkloadRules.listensOnHttpPort(deployment)).as("%s: port", service).isEmpty();
+                    softly.assertThat(text(mainContainer(deployment), "image")).as("%s: image", service)
+                            .isEqualTo("chat/" + service + ":" + IMAGE_TAG);
+                });
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("the rules themselves")
+    class Rules {
+
+        @Test
+        void rejectAnUnhardenedDeployment() {
+            Map<String, Object> bare = Manifests.parse("bad", """
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: bad}
+                    spec:
+                      template:
+                        spec:
+                          containers:
+                            - name: bad
+                              image: bad:latest
+                              ports: [{name: http, containerPort: 9090}]
+                              env: [{name: SERVER_PORT, value: "9090"}]
+                              livenessProbe: {httpGet: {path: /health, port: http}}
+                    """).get("Deployment", "bad");
+
+            assertThat(WorkloadRules.serviceHardening(bare)).contains(
+                    "container bad: runAsNonRoot is not true",
+                    "container bad: allowPrivilegeEscalation is not false",
+                    "container bad: capabilities do not drop ALL",
+                    "container bad: seccompProfile is unset, not RuntimeDefault",
+                    "readOnlyRootFilesystem is not true",
+                    "no emptyDir mounted at /tmp",
+                    "automountServiceAccountToken is not false");
+            assertThat(WorkloadRules.resourcesAndProbes(bare)).contains(
+                    "no requests.cpu", "no limits.memory",
+                    "livenessProbe path is /health, not /actuator/health/liveness",
+                    "livenessProbe port http is not the container port 8080",
+                    "no readinessProbe with httpGet");
+            assertThat(WorkloadRules.listensOnHttpPort(bare))
+                    .containsExactly("SERVER_PORT is 9090, not 8080", "no containerPort 8080");
+        }
+
+        @Test
+        void evaluateLabelSelectorsLikeKubernetes() {
+            Map<String, String> gateway = Map.of("app.kubernetes.io/name", "gateway-service");
+            Map<String, Object> backends = Manifests.yaml().load("""
+                    matchExpressions:
+                      - {key: app.kubernetes.io/name, operator: In, values: [message-service, websocket-service]}
+                    """);
+            assertThat(LabelSelector.matches(Map.of(), gateway)).isTrue();
+            assertThat(LabelSelector.matches(backends, gateway)).isFalse();
+            assertThat(LabelSelector.matches(backends, Map.of("app.kubernetes.io/name", "message-service"))).isTrue();
+        }
+    }
+
+    @Nested
+    @DisplayName("every overlay (kubectl kustomize k8s/overlays/<name>)")
+    class EveryOverlay {
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod"})
+        void eachServiceHasADeploymentAServiceAndItsOwnServiceAccount(String name) {
+            Manifests manifests = overlay(name);
+            assertSoftly(softly -> {
+                for (String service : SERVICES) {
+                    String where = name + " " + service;
+                    Map<String, Object> deployment = deployment(manifests, service);
+                    softly.assertThat(manifests.find("Service", service)).as("%s: Service", where).isPresent();
+                    softly.assertThat(Tree.strings(deployment, "metadata", "labels"))
+                            .as("%s: labels", where)
+                            .containsEntry("app.kubernetes.io/name", service)
+                            .containsEntry("app.kubernetes.io/part-of", "chat");
+                    softly.assertThat(podLabels(deployment)).as("%s: pod labels", where)
+                            .containsEntry("app.kubernetes.io/name", service)
+                            .containsEntry("app.kubernetes.io/part-of", "chat");
+                    softly.assertThat(text(podSpec(deployment), "serviceAccountName")).as("%s: service account", where)
+                            .isEqualTo(service);
+                    softly.assertThat(manifests.find("ServiceAccount", service).map(sa -> sa.get("automountServiceAccountToken")))
+                            .as("%s: ServiceAccount with automountServiceAccountToken false", where).contains(false);
+                }
+            });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod"})
+        void servicesRunNonRootOnAReadOnlyFilesystemWithoutCapabilities(String name) {
+            Manifests manifests = overlay(name);
+            assertSoftly(softly -> SERVICES.forEach(service ->
+                    softly.assertThat(WorkloadRules.serviceHardening(deployment(manifests, service)))
+                            .as("%s %s", name, service).isEmpty()));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod"})
+        void everyWorkloadMeetsTheRestrictedPodSecurityStandard(String name) {
+            Manifests manifests = overlay(name);
+            assertSoftly(softly -> {
+                manifests.workloads().forEach(workload ->
+                        softly.assertThat(WorkloadRules.restrictedPodSecurity(workload))
+                                .as("%s %s", name, WorkloadRules.describe(workload)).isEmpty());
+                softly.assertThat(manifests.ofKind("Namespace")).as("%s: Namespace", name).hasSize(1);
+                manifests.ofKind("Namespace").forEach(namespace ->
+                        softly.assertThat(Tree.strings(namespace, "metadata", "labels"))
+                                .as("%s: Namespace enforces the restricted standard", name)
+                                .containsEntry("pod-security.kubernetes.io/enforce", "restricted"));
+            });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod"})
+        void servicesHaveRequestsLimitsAndActuatorProbes(String name) {
+            Manifests manifests = overlay(name);
+            assertSoftly(softly -> SERVICES.forEach(service ->
+                    softly.assertThat(WorkloadRules.resourcesAndProbes(deployment(manifests, service)))
+                            .as("%s %s", name, service).isEmpty()));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod"})
+        void servicesListenOn8080(String name) {
+            Manifests manifests = overlay(name);
+            assertSoftly(softly -> SERVICES.forEach(service -> {
+                softly.assertThat(WorkloadRules.listensOnHttpPort(deployment(manifests, service)))
+                        .as("%s %s", name, service).isEmpty();
+                softly.assertThat(maps(manifests.get("Service", service), "spec", "ports"))
+                        .as("%s %s: Service port 8080", name, service)
+                        .anySatisfy(port -> assertThat(port.get("port")).isEqualTo(8080));
+            }));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod"})
+        void everyServiceSelectsExistingPodsOnAPortTheyExpose(String name) {
+            Manifests manifests = overlay(name);
+            assertSoftly(softly -> manifests.ofKind("Service").forEach(service -> {
+                String where = name + " Service/" + nameOf(service);
+                List<Map<String, Object>> selected = manifests.workloadsSelectedBy(Tree.strings(service, "spec", "selector"));
+                softly.assertThat(selected).as("%s: selects the pods of a Deployment or StatefulSet", where).isNotEmpty();
+                for (Map<String, Object> port : maps(service, "spec", "ports")) {
+                    Object target = port.containsKey("targetPort") ? port.get("targetPort") : port.get("port");
+                    selected.forEach(workload -> softly.assertThat(WorkloadRules.exposesPort(workload, target))
+                            .as("%s: targetPort %s is a port of %s", where, target, WorkloadRules.describe(workload))
+                            .isTrue());
+                }
+            }));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod"})
+        void everyConfigMapAndSecretReferenceResolves(String name) {
+            Manifests manifests = overlay(name);
+            assertSoftly(softly -> manifests.workloads().forEach(workload ->
+                    Manifests.env(mainContainer(workload)).forEach(variable -> {
+                        String where = name + " " + WorkloadRules.describe(workload) + " " + variable.name();
+                        if (variable.fromConfigMap()) {
+                            softly.assertThat(manifests.resolve(variable)).as("%s: key %s of ConfigMap %s",
+                                    where, variable.key(), variable.configMap()).isPresent();
+                        } else if (variable.fromSecret() && manifests.find("Secret", variable.secret()).isPresent()) {
+                            softly.assertThat(manifests.resolve(variable)).as("%s: key %s of Secret %s",
+                                    where, variable.key(), variable.secret()).isPresent();
+                        } else if (variable.fromSecret()) {
+                            // a Secret created out of band (prod): only the documented one, with the documented keys
+                            softly.assertThat(variable.secret()).as("%s: external Secret", where).isEqualTo("chat-secrets");
+                            softly.assertThat(EXTERNAL_SECRET_KEYS).as("%s: documented key", where).contains(variable.key());
+                        }
+                    })));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod"})
+        void servicesHaveTimeToShutDownGracefully(String name) {
+            Manifests manifests = overlay(name);
+            assertSoftly(softly -> SERVICES.forEach(service -> {
+                Map<String, Object> pod = podSpec(deployment(manifests, service));
+                Object preStopSleep = Tree.at(mainContainer(deployment(manifests, service)), "lifecycle", "preStop", "sleep", "seconds");
+                // Spring's graceful shutdown takes up to 20s (spring.lifecycle.timeout-per-shutdown-phase) after the preStop sleep
+                softly.assertThat(pod.get("terminationGracePeriodSeconds")).as("%s %s: terminationGracePeriodSeconds", name, service)
+                        .isInstanceOfSatisfying(Integer.class, seconds ->
+                                assertThat(seconds).isGreaterThanOrEqualTo(20 + (preStopSleep instanceof Integer s ? s : 0)));
+            }));
+        }
+    }
+
+    @Nested
+    @DisplayName("overlays/local")
+    class Local {
+
+        @Test
+        void runsASingleNodePostgresAndKafkaInTheCluster() {
+            Manifests local = overlay("local");
+            Map<String, Object> postgres = local.get("StatefulSet", "postgres");
+            Map<String, Object> kafka = local.get("StatefulSet", "kafka");
+            assertThat(text(mainContainer(postgres), "image")).isEqualTo("postgres:17-alpine");
+            assertThat(text(mainContainer(kafka), "image")).isEqualTo("apache/kafka:4.1.1");
+            assertThat(List.of(postgres.get("spec"), kafka.get("spec"))).allSatisfy(spec ->
+                    assertThat(Tree.at(spec, "replicas")).isEqualTo(1));
+            assertThat(local.valueOf("StatefulSet", "kafka", "KAFKA_PROCESS_ROLES")).as("KRaft: broker and controller")
+                    .isEqualTo("broker,controller");
+            assertThat(local.envOf("StatefulSet", "kafka")).doesNotContainKey("KAFKA_ZOOKEEPER_CONNECT");
+            assertThat(local.find("Service", "postgres")).isPresent();
+            assertThat(local.find("Service", "kafka")).isPresent();
+        }
+
+        @Test
+        void servicesAreConfiguredToReachPostgresKafkaAndEachOther() {
+            Manifests local = overlay("local");
+            assertSoftly(softly -> {
+                for (String service : List.of("message-service", "notification-service")) {
+                    softly.assertThat(hostAndPort(local.valueOf("Deployment", service, "SPRING_R2DBC_URL")))
+                            .as("%s: R2DBC", service).isEqualTo("postgres:5432");
+                    softly.assertThat(hostAndPort(local.valueOf("Deployment", service, "SPRING_FLYWAY_URL")))
+                            .as("%s: Flyway", service).isEqualTo("postgres:5432");
+                }
+                for (String service : BACKENDS) {
+                    softly.assertThat(local.valueOf("Deployment", service, "SPRING_KAFKA_BOOTSTRAP_SERVERS"))
+                            .as("%s: Kafka", service).isEqualTo("kafka:9092");
+                }
+                for (String service : BACKENDS) {
+                    String variable = "CHAT_GATEWAY_" + service.replace("-service", "").toUpperCase() + "_SERVICE_URI";
+                    softly.assertThat(local.valueOf("Deployment", "gateway-service", variable))
+                            .as("gateway: %s", variable).isEqualTo("http://" + service + ":8080");
+                }
+                softly.assertThat(servicePorts(local, "postgres")).contains(5432);
+                softly.assertThat(servicePorts(local, "kafka")).contains(9092);
+            });
+        }
+
+        @Test
+        void turnsDevTokensOnWithADevSecretAndThreePartitions() {
+            Manifests local = overlay("local");
+            assertThat(local.valueOf("Deployment", "gateway-service", "CHAT_AUTH_DEV_TOKENS_ENABLED")).isEqualTo("true");
+            assertSoftly(softly -> {
+                for (String service : BACKENDS) {
+                    softly.assertThat(local.valueOf("Deployment", service, "CHAT_KAFKA_PARTITIONS")).as(service).isEqualTo("3");
+                    softly.assertThat(local.valueOf("Deployment", service, "CHAT_KAFKA_REPLICATION_FACTOR")).as(service).isEqualTo("1");
+                }
+                for (String service : SERVICES) {
+                    Manifests.EnvVar secret = local.envOf("Deployment", service).get("CHAT_AUTH_JWT_SECRET");
+                    softly.assertThat(secret).as("%s: CHAT_AUTH_JWT_SECRET", service).isNotNull();
+                    if (secret != null) {
+                        softly.assertThat(secret.fromSecret()).as("%s: the JWT secret comes from a Secret", service).isTrue();
+                        softly.assertThat(local.resolve(secret)).as("%s: a clearly dev-only HS256 key of >= 32 bytes", service)
+                                .hasValueSatisfying(value -> assertThat(value).startsWith("dev-only").hasSizeGreaterThanOrEqualTo(32));
+                    }
+                    softly.assertThat(local.envOf("Deployment", service)).as(service).doesNotContainKey("CHAT_AUTH_JWT_JWK_SET_URI");
+                }
+            });
+        }
+
+        @Test
+        void usesTheImagesJibBuildsWithoutPullingThem() {
+            Manifests local = overlay("local");
+            assertSoftly(softly -> SERVICES.forEach(service -> {
+                Map<String, Object> container = mainContainer(deployment(local, service));
+                softly.assertThat(text(container, "image")).as(service).isEqualTo("chat/" + service + ":" + IMAGE_TAG);
+                softly.assertThat(text(container, "imagePullPolicy")).as(service).isEqualTo("IfNotPresent");
+            }));
+        }
+    }
+
+    @Nested
+    @DisplayName("overlays/prod")
+    class Prod {
+
+        static final Map<String, Integer> REPLICAS = Map.of(
+                "gateway-service", 2, "message-service", 2, "websocket-service", 3, "notification-service", 2);
+
+        @Test
+        void runsTheExpectedReplicas() {
+            Manifests prod = overlay("prod");
+            Map<String, Object> actual = SERVICES.stream().collect(Collectors.toMap(s -> s,
+                    s -> Tree.at(deployment(prod, s), "spec", "replicas"), (a, b) -> a, TreeMap::new));
+            assertThat(actual).isEqualTo(new TreeMap<>(REPLICAS));
+        }
+
+        @Test
+        void usesTwelvePartitionsReplicatedThreeTimesAndNoDevTokens() {
+            Manifests prod = overlay("prod");
+            assertSoftly(softly -> {
+                for (String service : BACKENDS) {
+                    softly.assertThat(prod.valueOf("Deployment", service, "CHAT_KAFKA_PARTITIONS")).as(service).isEqualTo("12");
+                    softly.assertThat(prod.valueOf("Deployment", service, "CHAT_KAFKA_REPLICATION_FACTOR")).as(service).isEqualTo("3");
+                }
+                softly.assertThat(prod.valueOf("Deployment", "gateway-service", "CHAT_AUTH_DEV_TOKENS_ENABLED"))
+                        .as("dev tokens").isNotEqualToIgnoringCase("true");
+            });
+        }
+
+        @Test
+        void verifiesTokensWithTheJwkSetAndCommitsNoSecret() {
+            Manifests prod = overlay("prod");
+            assertThat(prod.ofKind("Secret")).as("no Secret is rendered: chat-secrets is created out of band").isEmpty();
+            assertSoftly(softly -> SERVICES.forEach(service -> {
+                Map<String, Manifests.EnvVar> env = prod.envOf("Deployment", service);
+                softly.assertThat(env).as(service).doesNotContainKey("CHAT_AUTH_JWT_SECRET");
+                for (String variable : List.of("CHAT_AUTH_JWT_JWK_SET_URI", "CHAT_AUTH_JWT_ISSUER", "CHAT_AUTH_JWT_AUDIENCE")) {
+                    softly.assertThat(env.get(variable)).as("%s: %s", service, variable).isNotNull()
+                            .extracting(Manifests.EnvVar::fromConfigMap).isEqualTo(true);
+                    softly.assertThat(prod.valueOf("Deployment", service, variable)).as("%s: %s", service, variable).isNotBlank();
+                }
+                softly.assertThat(prod.valueOf("Deployment", service, "CHAT_AUTH_JWT_JWK_SET_URI")).as(service).startsWith("https://");
+            }));
+        }
+
+        @Test
+        void usesExternalPostgresAndKafka() {
+            Manifests prod = overlay("prod");
+            assertThat(prod.ofKind("StatefulSet")).as("no in-cluster PostgreSQL or Kafka").isEmpty();
+            assertSoftly(softly -> {
+                softly.assertThat(prod.valueOf("Deployment", "message-service", "SPRING_R2DBC_URL"))
+                        .startsWith("r2dbc:postgresql://").doesNotStartWith("r2dbc:postgresql://postgres:");
+                softly.assertThat(prod.valueOf("Deployment", "message-service", "SPRING_FLYWAY_URL"))
+                        .startsWith("jdbc:postgresql://").doesNotStartWith("jdbc:postgresql://postgres:");
+                softly.assertThat(prod.valueOf("Deployment", "message-service", "SPRING_KAFKA_BOOTSTRAP_SERVERS"))
+                        .isNotBlank().doesNotStartWith("kafka:");
+            });
+        }
+
+        @Test
+        void hasADisruptionBudgetAndSpreadConstraintsForEachService() {
+            Manifests prod = overlay("prod");
+            assertSoftly(softly -> SERVICES.forEach(service -> {
+                Map<String, Object> deployment = deployment(prod, service);
+                Map<String, Object> budget = prod.find("PodDisruptionBudget", service).orElse(Map.of());
+                softly.assertThat(budget).as("%s: PodDisruptionBudget", service).isNotEmpty();
+                softly.assertThat(selectedDeployments(prod, map(budget, "spec", "selector")))
+                        .as("%s: the budget selects exactly its pods", service).containsExactly(service);
+                softly.assertThat(budget.isEmpty() || text(budget, "spec", "maxUnavailable") != null
+                                || text(budget, "spec", "minAvailable") != null)
+                        .as("%s: maxUnavailable or minAvailable", service).isTrue();
+
+                List<Map<String, Object>> spread = maps(podSpec(deployment), "topologySpreadConstraints");
+                softly.assertThat(spread).as("%s: topologySpreadConstraints", service)
+                        .extracting(c -> c.get("topologyKey")).contains("kubernetes.io/hostname");
+                spread.forEach(constraint -> softly.assertThat(LabelSelector.matches(map(constraint, "labelSelector"), podLabels(deployment)))
+                        .as("%s: spread constraint on %s counts its own pods", service, constraint.get("topologyKey")).isTrue());
+            }));
+        }
+
+        @Test
+        void deniesAllTrafficButWhatTheDesignNeeds() {
+            Manifests prod = overlay("prod");
+            List<Map<String, Object>> policies = prod.ofKind("NetworkPolicy");
+            assertThat(policies).as("a default deny of ingress and egress for every pod").anySatisfy(policy -> {
+                assertThat(map(policy, "spec", "podSelector")).isEmpty();
+                assertThat(Tree.list(policy, "spec", "policyTypes")).containsExactlyInAnyOrder("Ingress", "Egress");
+                assertThat(Tree.list(policy, "spec", "ingress")).isEmpty();
+                assertThat(Tree.list(policy, "spec", "egress")).isEmpty();
+            });
+            assertThat(policies).as("DNS for every pod").anySatisfy(policy -> {
+                assertThat(map(policy, "spec", "podSelector")).isEmpty();
+                assertThat(maps(policy, "spec", "egress")).anySatisfy(rule ->
+                        assertThat(maps(rule, "ports")).anySatisfy(port -> assertThat(port.get("port")).isEqualTo(53)));
+            });
+
+            Map<String, String> gatewayPods = podLabels(deployment(prod, "gateway-service"));
+            assertThat(ingressRules(policies, gatewayPods)).as("gateway: open on 8080 to every source").anySatisfy(rule -> {
+                assertThat(rule).doesNotContainKey("from");
+                assertThat(maps(rule, "ports")).anySatisfy(port -> assertThat(port.get("port")).isEqualTo(8080));
+            });
+            assertSoftly(softly -> BACKENDS.forEach(service -> {
+                List<Map<String, Object>> rules = ingressRules(policies, podLabels(deployment(prod, service)));
+                softly.assertThat(rules).as("%s: ingress allowed from the gateway", service).isNotEmpty();
+                rules.forEach(rule -> softly.assertThat(maps(rule, "from")).as("%s: ingress only from the gateway's pods", service)
+                        .isNotEmpty()
+                        .allSatisfy(peer -> {
+                            assertThat(peer).containsOnlyKeys("podSelector");
+                            assertThat(LabelSelector.matches(map(peer, "podSelector"), gatewayPods)).isTrue();
+                        }));
+            }));
+            assertSoftly(softly -> {
+                for (var expected : Map.of("message-service", List.of(5432, 9092), "websocket-service", List.of(9092),
+                        "notification-service", List.of(5432, 9092)).entrySet()) {
+                    softly.assertThat(egressPorts(policies, podLabels(deployment(prod, expected.getKey()))))
+                            .as("%s: egress to PostgreSQL/Kafka", expected.getKey()).containsAll(expected.getValue());
+                }
+            });
+        }
+
+        @Test
+        void autoscalesGatewayWebsocketAndMessageServiceOnCpu() {
+            Manifests prod = overlay("prod");
+            assertSoftly(softly -> {
+                for (String service : List.of("gateway-service", "websocket-service", "message-service")) {
+                    Map<String, Object> hpa = prod.find("HorizontalPodAutoscaler", service).orElse(Map.of());
+                    softly.assertThat(hpa).as("%s: HorizontalPodAutoscaler", service).isNotEmpty();
+                    if (hpa.isEmpty()) {
+                        continue;
+                    }
+                    softly.assertThat(Tree.strings(hpa, "spec", "scaleTargetRef")).as("%s: target", service)
+                            .containsEntry("kind", "Deployment").containsEntry("name", service);
+                    softly.assertThat(Tree.at(hpa, "spec", "minReplicas")).as("%s: minReplicas = the overlay's replicas", service)
+                            .isEqualTo(REPLICAS.get(service));
+                    softly.assertThat((Integer) Tree.at(hpa, "spec", "maxReplicas")).as("%s: maxReplicas", service)
+                            .isGreaterThan(REPLICAS.get(service));
+                    softly.assertThat(maps(hpa, "spec", "metrics")).as("%s: CPU metric", service)
+                            .anySatisfy(metric -> assertThat(text(metric, "resource", "name")).isEqualTo("cpu"));
+                }
+            });
+        }
+
+        private static List<String> selectedDeployments(Manifests manifests, Map<String, Object> selector) {
+            return manifests.ofKind("Deployment").stream()
+                    .filter(d -> !selector.isEmpty() && LabelSelector.matches(selector, podLabels(d)))
+                    .map(Manifests::nameOf).toList();
+        }
+
+        private static List<Map<String, Object>> ingressRules(List<Map<String, Object>> policies, Map<String, String> pod) {
+            return policies.stream()
+                    .filter(p -> LabelSelector.matches(map(p, "spec", "podSelector"), pod))
+                    .flatMap(p -> maps(p, "spec", "ingress").stream()).toList();
+        }
+
+        private static Set<Object> egressPorts(List<Map<String, Object>> policies, Map<String, String> pod) {
+            return policies.stream()
+                    .filter(p -> LabelSelector.matches(map(p, "spec", "podSelector"), pod))
+                    .flatMap(p -> maps(p, "spec", "egress").stream())
+                    .flatMap(rule -> maps(rule, "ports").stream())
+                    .map(port -> port.get("port")).collect(Collectors.toSet());
+        }
+    }
+
+    @Nested
+    @DisplayName("docker-compose.yml")
+    class Compose {
+
+        final ComposeFile compose = ComposeFile.load(ROOT.resolve("docker-compose.yml"));
+
+        @Test
+        void hasPostgresKafkaAndTheFourServices() {
+            assertThat(compose.services()).containsKeys("postgres", "kafka");
+            assertThat(compose.services()).containsKeys(SERVICES.toArray(String[]::new));
+            assertThat(text(compose.service("postgres"), "image")).isEqualTo("postgres:17-alpine");
+            assertThat(text(compose.service("kafka"), "image")).isEqualTo("apache/kafka:4.1.1");
+            assertThat(compose.environment("kafka")).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
+        }
+
+        @Test
+        void servicesStartOnlyOnceWhatTheyNeedIsHealthy() {
+            assertThat(compose.hasHealthcheck("postgres")).as("postgres healthcheck").isTrue();
+            assertThat(compose.hasHealthcheck("kafka")).as("kafka healthcheck").isTrue();
+            assertSoftly(softly -> {
+                for (String service : SERVICES) {
+                    Map<String, String> env = compose.environment(service);
+                    Map<String, String> dependsOn = compose.dependsOn(service);
+                    if (env.containsKey("SPRING_R2DBC_URL")) {
+                        softly.assertThat(dependsOn).as(service).containsEntry("postgres", "service_healthy");
+                    }
+                    if (env.containsKey("SPRING_KAFKA_BOOTSTRAP_SERVERS")) {
+                        softly.assertThat(dependsOn).as(service).containsEntry("kafka", "service_healthy");
+                    }
+                    dependsOn.forEach((dependency, condition) -> {
+                        softly.assertThat(condition).as("%s -> %s", service, dependency).isEqualTo("service_healthy");
+                        softly.assertThat(compose.hasHealthcheck(dependency)).as("%s -> %s has a healthcheck", service, dependency).isTrue();
+                    });
+                }
+                softly.assertThat(compose.dependsOn("message-service")).as("message-service").containsKeys("postgres", "kafka");
+                softly.assertThat(compose.dependsOn("websocket-service")).as("websocket-service").containsKey("kafka");
+                softly.assertThat(compose.dependsOn("gateway-service")).as("gateway-service")
+                        .containsKeys(BACKENDS.toArray(String[]::new));
+            });
+        }
+
+        @Test
+        void publishesOnlyTheGatewayOn8080() {
+            Map<String, Object> published = compose.services().entrySet().stream()
+                    .filter(e -> !Tree.list(e.getValue(), "ports").isEmpty())
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> Tree.list(e.getValue(), "ports")));
+            assertThat(published).containsOnlyKeys("gateway-service");
+            assertThat(published.get("gateway-service")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                    .containsExactly("8080:8080");
+        }
+
+        @Test
+        void limitsTheMemoryOfEveryContainer() {
+            assertSoftly(softly -> compose.services().keySet().forEach(service ->
+                    softly.assertThat(compose.memoryLimit(service)).as("%s: memory limit", service).isNotBlank()));
+        }
+
+        @Test
+        void runsTheServicesFromTheJibImagesHardenedLikeInKubernetes() {
+            assertSoftly(softly -> SERVICES.forEach(service -> {
+                Map<String, Object> definition = compose.service(service);
+                softly.assertThat(text(definition, "image")).as(service).isEqualTo("chat/" + service + ":" + IMAGE_TAG);
+                softly.assertThat(compose.environment(service)).as(service).containsEntry("SERVER_PORT", "8080");
+                softly.assertThat(definition.get("read_only")).as("%s: read_only", service).isEqualTo(true);
+                softly.assertThat(Tree.list(definition, "tmpfs")).as("%s: tmpfs", service).contains("/tmp");
+                softly.assertThat(Tree.list(definition, "cap_drop")).as("%s: cap_drop", service).contains("ALL");
+                softly.assertThat(Tree.list(definition, "security_opt")).as("%s: security_opt", service)
+                        .contains("no-new-privileges:true");
+                softly.assertThat(compose.hasHealthcheck(service)).as("%s: healthcheck", service).isTrue();
+            }));
+        }
+
+        @Test
+        void configuresEachServiceWithTheSameVariablesAsTheLocalOverlay() {
+            Manifests local = overlay("local");
+            assertSoftly(softly -> {
+                for (String service : SERVICES) {
+                    Map<String, String> kubernetes = new TreeMap<>();
+                    local.envOf("Deployment", service).values()
+                            .forEach(variable -> kubernetes.put(variable.name(), local.resolve(variable).orElse(null)));
+                    Map<String, String> composed = new TreeMap<>(compose.environment(service));
+                    softly.assertThat(composed.keySet()).as("%s: variable names (compose vs k8s local)", service)
+                            .containsExactlyElementsOf(kubernetes.keySet());
+                    // both are throwaway local setups: the values agree too, dev secrets included
+                    softly.assertThat(composed).as("%s: values (compose vs k8s local)", service).isEqualTo(kubernetes);
+                    softly.assertThat(text(compose.service(service), "image")).as("%s: image", service)
+                            .isEqualTo(text(mainContainer(deployment(local, service)), "image"));
+                }
+                for (String infra : List.of("postgres", "kafka")) {
+                    softly.assertThat(text(compose.service(infra), "image")).as("%s: image", infra)
+                            .isEqualTo(text(mainContainer(local.get("StatefulSet", infra)), "image"));
+                }
+            });
+        }
+    }
+
+    /** {@code host:port} of a JDBC or R2DBC URL. */
+    private static String hostAndPort(String url) {
+        URI uri = URI.create(url.replaceFirst("^(jdbc|r2dbc):", ""));
+        return uri.getHost() + ":" + uri.getPort();
+    }
+
+    private static List<Object> servicePorts(Manifests manifests, String service) {
+        return maps(manifests.get("Service", service), "spec", "ports").stream().map(p -> p.get("port")).toList();
+    }
+}
