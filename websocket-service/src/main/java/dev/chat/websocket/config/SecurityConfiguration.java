@@ -1,0 +1,27 @@
+package dev.chat.websocket.config;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+
+import dev.chat.shared.auth.ChatSecurity;
+import dev.chat.shared.problem.ProblemSecurityHandlers;
+
+/**
+ * Every request but the health probes needs a valid JWT, so a WebSocket upgrade without one is
+ * answered 401 problem+json before any WebSocket exists. Browsers cannot set headers on the
+ * upgrade, hence {@code ?access_token=} is accepted too.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
+            ProblemSecurityHandlers handlers) {
+        return ChatSecurity.resourceServer(http, decoder, handlers, true)
+                .authorizeExchange(auth -> auth.anyExchange().authenticated())
+                .build();
+    }
+}

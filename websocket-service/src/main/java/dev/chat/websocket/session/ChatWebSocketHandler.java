@@ -1,0 +1,161 @@
+package dev.chat.websocket.session;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import dev.chat.shared.auth.ChatUser;
+import dev.chat.websocket.config.WebSocketProperties;
+
+/**
+ * {@code /ws}: one connection per device. Security has already verified the JWT at the upgrade; the
+ * user is the token's {@code sub} and nothing else.
+ *
+ * <p>The handshake URI may carry {@code ?access_token=}: neither it nor the session object (whose
+ * {@code toString} shows the URI) is ever logged, and errors never escape this handler (Spring adds
+ * the URI to the error's checkpoint).
+ */
+@Component
+class ChatWebSocketHandler implements WebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatWebSocketHandler.class);
+    private static final byte[] PING_PAYLOAD = {'h', 'b'};
+
+    private final SessionRegistry registry;
+    private final ClientFrameHandler frames;
+    private final WebSocketProperties properties;
+    private final MeterRegistry meters;
+    private final Counter opened;
+
+    ChatWebSocketHandler(SessionRegistry registry, ClientFrameHandler frames, WebSocketProperties properties,
+            MeterRegistry meters) {
+        this.registry = registry;
+        this.frames = frames;
+        this.properties = properties;
+        this.meters = meters;
+        this.opened = Counter.builder("chat.ws.connections").description("WebSocket sessions opened").register(meters);
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession ws) {
+        return ws.getHandshakeInfo().getPrincipal()
+                .ofType(JwtAuthenticationToken.class)
+                .map(authentication -> Optional.of(authentication.getToken()))
+                .defaultIfEmpty(Optional.empty())
+                // security admits no upgrade without a verified JWT; should one get here anyway, it is refused
+                .flatMap(jwt -> jwt.isPresent() ? run(ws, jwt.get())
+                        : ws.close(CloseStatus.POLICY_VIOLATION.withReason("not authenticated")))
+                .onErrorResume(e -> {
+                    log.warn("WebSocket session ended with an error: {}", e.getClass().getName());
+                    return Mono.empty();
+                });
+    }
+
+    private Mono<Void> run(WebSocketSession ws, Jwt jwt) {
+        ChatSession session = new ChatSession(UUID.randomUUID().toString(), ChatUser.of(jwt).id(),
+                jwt.getExpiresAt(), properties.outboundBuffer());
+        opened.increment();
+        // queued before the session is registered, so that no event frame can precede it
+        session.send(ServerFrames.sessionReady(session.id(), session.userId(), properties.heartbeatSeconds()));
+        if (!registry.add(session)) {
+            session.closeAfterDrain(CloseCodes.RESTARTING);
+        }
+        log.debug("Session {} of user {} opened", session.id(), session.userId());
+
+        Disposable.Composite timers = Disposables.composite();
+        Duration heartbeat = properties.heartbeat();
+        timers.add(Flux.interval(heartbeat, heartbeat).subscribe(tick -> session.heartbeat(heartbeat)));
+        Duration untilExpiry = session.expiresAt() == null ? null : Duration.between(Instant.now(), session.expiresAt());
+        if (untilExpiry != null) {
+            timers.add(Mono.delay(untilExpiry.isNegative() ? Duration.ZERO : untilExpiry)
+                    .subscribe(x -> session.closeAfterDrain(CloseCodes.TOKEN_EXPIRED)));
+        }
+        // a close handshake that cannot finish (client not reading, dead peer) ends with a dropped connection
+        timers.add(session.closeRequested()
+                .flatMap(status -> Mono.delay(properties.closeTimeout()))
+                .subscribe(x -> dispose(ws)));
+
+        AtomicBoolean inboundFailed = new AtomicBoolean();
+        Mono<Void> inbound = ws.receive()
+                .doOnNext(message -> frames.handle(session, message))
+                .then(Mono.just(CloseCodes.GONE))
+                .onErrorResume(e -> {
+                    inboundFailed.set(true);
+                    return Mono.just(isTooBig(e) ? CloseCodes.TOO_BIG : CloseCodes.GONE);
+                })
+                // not from inside Reactor Netty's inbound callback: sending the close frame re-enters it
+                .publishOn(Schedulers.parallel())
+                .doOnNext(session::closeNow)
+                .then();
+
+        Mono<Void> outbound = ws.send(session.outbound().map(frame -> toMessage(ws, frame)))
+                .onErrorResume(e -> Mono.empty())
+                .then(Mono.defer(() -> inboundFailed.get() && ws instanceof ChatUpgradeStrategy.NettySession netty
+                        ? netty.closeAfterInboundFailure(closeStatusOf(session))
+                        : ws.close(closeStatusOf(session))))
+                .onErrorResume(e -> Mono.empty());
+
+        return Mono.when(inbound, outbound)
+                .doFinally(signal -> {
+                    timers.dispose();
+                    registry.remove(session);
+                    CloseStatus status = closeStatusOf(session);
+                    meters.counter("chat.ws.closes", "code", String.valueOf(status.getCode())).increment();
+                    log.debug("Session {} of user {} closed: {}", session.id(), session.userId(), status.getCode());
+                });
+    }
+
+    private static CloseStatus closeStatusOf(ChatSession session) {
+        CloseStatus status = session.closeStatus();
+        return status != null ? status : CloseCodes.GONE;
+    }
+
+    private static WebSocketMessage toMessage(WebSocketSession ws, OutboundFrame frame) {
+        return switch (frame) {
+            case OutboundFrame.Text text -> new WebSocketMessage(WebSocketMessage.Type.TEXT,
+                    ws.bufferFactory().wrap(text.utf8Json()));
+            case OutboundFrame.Ping ping -> ws.pingMessage(factory -> factory.wrap(PING_PAYLOAD));
+            case OutboundFrame.Pong pong -> ws.pongMessage(factory -> factory.wrap(pong.payload()));
+        };
+    }
+
+    private static boolean isTooBig(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TooLongFrameException
+                    || (t instanceof CorruptedWebSocketFrameException corrupted && corrupted.closeStatus() != null
+                            && corrupted.closeStatus().code() == CloseStatus.TOO_BIG_TO_PROCESS.getCode())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Drops the TCP connection without waiting any longer for the close handshake. */
+    private static void dispose(WebSocketSession ws) {
+        if (ws instanceof ChatUpgradeStrategy.NettySession netty) {
+            netty.dispose();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.chat.websocket.session;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The sessions connected to this node, by user id (a user may have several devices). Safe for
+ * concurrent use: sessions come and go on event-loop threads while the Kafka consumer delivers.
+ */
+@Component
+public class SessionRegistry {
+
+    private final ConcurrentHashMap<String, Set<ChatSession>> byUser = new ConcurrentHashMap<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private volatile boolean accepting = true;
+
+    SessionRegistry(MeterRegistry meters) {
+        Gauge.builder("chat.ws.sessions", size, AtomicInteger::get)
+                .description("WebSocket sessions connected to this node")
+                .register(meters);
+    }
+
+    /**
+     * Queues an event frame to every local session of a user; never blocks.
+     *
+     * @return how many sessions took it
+     */
+    public int deliver(String userId, OutboundFrame.Text frame) {
+        Set<ChatSession> sessions = byUser.get(userId);
+        if (sessions == null) {
+            return 0;
+        }
+        int delivered = 0;
+        for (ChatSession session : sessions) {
+            if (session.send(frame)) {
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
+    /** Registers a new session; false once the node is shutting down (the caller closes it with 1012). */
+    boolean add(ChatSession session) {
+        byUser.compute(session.userId(), (user, sessions) -> {
+            Set<ChatSession> set = sessions != null ? sessions : ConcurrentHashMap.newKeySet();
+            set.add(session);
+            return set;
+        });
+        size.incrementAndGet();
+        return accepting;
+    }
+
+    void remove(ChatSession session) {
+        boolean[] removed = {false};
+        byUser.computeIfPresent(session.userId(), (user, sessions) -> {
+            removed[0] = sessions.remove(session);
+            return sessions.isEmpty() ? null : sessions;
+        });
+        if (removed[0]) {
+            size.decrementAndGet();
+        }
+    }
+
+    /** Accepts new sessions (again). */
+    void open() {
+        accepting = true;
+    }
+
+    /** Stops accepting sessions and asks every open one to close with {@code status}. */
+    void closeAll(CloseStatus status) {
+        accepting = false;
+        byUser.values().forEach(sessions -> sessions.forEach(session -> session.closeAfterDrain(status)));
+    }
+
+    public int size() {
+        return size.get();
+    }
+
+    /** The user's sessions on this node (a snapshot). */
+    List<ChatSession> sessionsOf(String userId) {
+        Set<ChatSession> sessions = byUser.get(userId);
+        return sessions == null ? List.of() : List.copyOf(sessions);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.chat.websocket.session;
+
+import java.util.Map;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+
+import reactor.netty.http.server.WebsocketServerSpec;
+
+import dev.chat.websocket.config.WebSocketProperties;
+
+/**
+ * Maps {@code /ws} to {@link ChatWebSocketHandler}. Reactor Netty enforces the frame size limit
+ * (1009 above it, also for fragmented messages) and passes client PINGs through, so that they
+ * count as activity like every other frame.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebSocketConfiguration {
+
+    static final String PATH = "/ws";
+
+    @Bean
+    HandlerMapping chatWebSocketMapping(ChatWebSocketHandler handler) {
+        return new SimpleUrlHandlerMapping(Map.of(PATH, handler), -1);
+    }
+
+    @Bean
+    HandshakeWebSocketService chatWebSocketService(WebSocketProperties properties) {
+        return new HandshakeWebSocketService(new ChatUpgradeStrategy(() -> WebsocketServerSpec.builder()
+                .maxFramePayloadLength(properties.maxFramePayloadLength())
+                .handlePing(true)));
+    }
+
+    @Bean
+    WebFluxConfigurer chatWebSocketServiceConfigurer(HandshakeWebSocketService service) {
+        return new WebFluxConfigurer() {
+            @Override
+            public WebSocketService getWebSocketService() {
+                return service;
+            }
+        };
+    }
+}

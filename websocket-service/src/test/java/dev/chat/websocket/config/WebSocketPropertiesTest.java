@@ -1,0 +1,39 @@
+package dev.chat.websocket.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+class WebSocketPropertiesTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(Properties.class);
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties({WebSocketProperties.class, ChatKafkaProperties.class})
+    static class Properties {
+    }
+
+    @Test
+    void defaultsAreValid() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(WebSocketProperties.class).dedup().eventIds()).isEqualTo(100_000);
+            assertThat(context.getBean(ChatKafkaProperties.class).partitions()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void nonsenseIsRefusedAtStartUp() {
+        runner.withPropertyValues("chat.ws.heartbeat=10ms").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.max-frame-bytes=100B").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.outbound-buffer=0").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.kafka.partitions=0").run(context -> assertThat(context).hasFailed());
+    }
+}
