@@ -1,0 +1,118 @@
+package dev.chat.devstack;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * A real PostgreSQL from zonky's embedded binaries, with a database {@code chat} owned by a role
+ * {@code chat}. pg_ctl detaches the server from this JVM (it is not a child process), so
+ * {@link #close} must run: it stops the server with {@code pg_ctl stop -m fast} and deletes the
+ * data directory.
+ */
+final class PostgresServer implements AutoCloseable {
+
+    static final String DATABASE = "chat";
+    static final String USER = "chat";
+    static final String PASSWORD = "chat";
+
+    private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+
+    private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+        this.postgres = postgres;
+        this.dataDir = dataDir;
+    }
+
+    static PostgresServer start(Path dataDir, Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        Files.deleteIfExists(log);
+        ProcessBuilder.Redirect toLog = ProcessBuilder.Redirect.appendTo(log.toFile());
+        EmbeddedPostgres postgres;
+        try {
+            postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(true)
+                    .setRegisterShutdownHook(false) // ChatStack stops it after the services
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setOutputRedirector(toLog)
+                    .setErrorRedirector(toLog)
+                    // throw-away local data: durability buys nothing here
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("max_connections", "200")
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("PostgreSQL did not start: " + e.getMessage() + "\n"
+                    + "If you run as root: zonky starts the server unprivileged, so its unpack directory "
+                    + Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg")
+                    + " must be writable by 'nobody' (chmod 1777); see docs/local-runner.md.\n"
+                    + "--- " + log + " (last lines) ---\n" + ChildProcess.tail(log, 30), e);
+        }
+        PostgresServer server = new PostgresServer(postgres, dataDir);
+        try {
+            server.createDatabase();
+        } catch (SQLException | RuntimeException e) {
+            server.close();
+            throw new IOException("cannot create database " + DATABASE + ": " + e.getMessage(), e);
+        }
+        return server;
+    }
+
+    private void createDatabase() throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+            s.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+        }
+    }
+
+    int port() {
+        return postgres.getPort();
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + port() + "/" + DATABASE;
+    }
+
+    String r2dbcUrl() {
+        return "r2dbc:postgresql://localhost:" + port() + "/" + DATABASE;
+    }
+
+    /** The postmaster, from its pid file (it is not a child of this JVM). */
+    Optional<ProcessHandle> postmaster() {
+        return postmaster(dataDir);
+    }
+
+    static Optional<ProcessHandle> postmaster(Path dataDir) {
+        try {
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
+            return lines.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        Optional<ProcessHandle> postmaster = postmaster();
+        try {
+            postgres.close(); // pg_ctl stop -m fast, then deletes the data directory
+        } catch (IOException e) {
+            // fall through to the kill below
+        }
+        postmaster.filter(ProcessHandle::isAlive).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> p).join();
+        });
+    }
+}
