@@ -30,8 +30,6 @@ import reactor.core.publisher.Mono;
 @Component
 class ProxyErrorHandler implements WebExceptionHandler, Ordered {
 
-    static final String BAD_GATEWAY = "bad_gateway";
-
     private static final Logger log = LoggerFactory.getLogger(ProxyErrorHandler.class);
 
     private final ProblemWriter writer;
@@ -60,7 +58,7 @@ class ProxyErrorHandler implements WebExceptionHandler, Ordered {
         if (UpstreamFailures.closedBeforeAnswering(ex)) {
             log.warn("{} {}: route {} closed the connection before answering", exchange.getRequest().getMethod(),
                     exchange.getRequest().getPath(), route.getId());
-            return writer.write(exchange, HttpStatus.BAD_GATEWAY, BAD_GATEWAY,
+            return writer.write(exchange, HttpStatus.BAD_GATEWAY, ErrorCodes.BAD_GATEWAY,
                     "The service closed the connection before answering; retry shortly");
         }
         if (ex instanceof ResponseStatusException status && status.getStatusCode().value() == 504) {

@@ -19,7 +19,9 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * @param eventId        unique per event, the same on every redelivery
  * @param type           one of {@link EventTypes}
- * @param version        schema version of this type's frame; consumers skip versions they do not know
+ * @param version        schema version of this event type; a consumer that interprets the frame (e.g. the
+ *                       notification service) skips versions it does not know; the websocket nodes pass
+ *                       frames through untouched and deliver every version
  * @param occurredAt     when the change was committed
  * @param conversationId the conversation (also the Kafka key)
  * @param seq            for message events the message's seq, otherwise null

@@ -13,6 +13,7 @@ public final class ErrorCodes {
     public static final String VALIDATION_FAILED = "validation_failed";
     public static final String PAYLOAD_TOO_LARGE = "payload_too_large";
     public static final String RATE_LIMITED = "rate_limited";
+    public static final String BAD_GATEWAY = "bad_gateway";
     public static final String SERVICE_UNAVAILABLE = "service_unavailable";
     public static final String GATEWAY_TIMEOUT = "gateway_timeout";
     public static final String INTERNAL_ERROR = "internal_error";

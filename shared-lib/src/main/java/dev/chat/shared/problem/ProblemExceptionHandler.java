@@ -52,7 +52,11 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
             return Mono.error(ex);
         }
         Problem problem = toProblem(exchange, ex);
-        if (problem.status() >= 500) {
+        if (problem.status() == 502 || problem.status() == 503 || problem.status() == 504) {
+            // a dependency is down or slow: one line, no stack trace per request
+            log.warn("{} {} failed: {} ({})", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                    problem.code(), ex.toString());
+        } else if (problem.status() >= 500) {
             log.error("{} {} failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
                     problem.code(), ex);
         }
@@ -60,6 +64,10 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
     }
 
     Problem toProblem(ServerWebExchange exchange, Throwable ex) {
+        Throwable unreachable = causeOf(ex, ConnectException.class);
+        if (unreachable != null && !(ex instanceof ChatException)) {
+            ex = unreachable;
+        }
         return switch (ex) {
             case ChatException e -> writer.problem(exchange, e.status(), e.code(), e.getMessage(), e.errors());
             case WebExchangeBindException e -> writer.problem(exchange, HttpStatus.BAD_REQUEST,
@@ -127,6 +135,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
             case 406 -> ErrorCodes.NOT_ACCEPTABLE;
             case 413 -> ErrorCodes.PAYLOAD_TOO_LARGE;
             case 415 -> ErrorCodes.UNSUPPORTED_MEDIA_TYPE;
+            case 502 -> ErrorCodes.BAD_GATEWAY;
             case 503 -> ErrorCodes.SERVICE_UNAVAILABLE;
             case 504 -> ErrorCodes.GATEWAY_TIMEOUT;
             default -> status.is5xxServerError() ? ErrorCodes.INTERNAL_ERROR
@@ -145,6 +154,18 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 
     private Problem simple(ServerWebExchange exchange, HttpStatus status, String code, String detail) {
         return writer.problem(exchange, status, code, detail, List.of());
+    }
+
+    private static Throwable causeOf(Throwable ex, Class<? extends Throwable> type) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return t;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     /** Field names are reported as clients send them: {@code conversationId} becomes {@code conversation_id}. */

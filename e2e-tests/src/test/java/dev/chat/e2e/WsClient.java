@@ -1,0 +1,113 @@
+package dev.chat.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import tools.jackson.databind.JsonNode;
+
+/** One device's WebSocket connection through the gateway; keeps every frame with its arrival time. */
+final class WsClient implements AutoCloseable {
+
+    record Frame(JsonNode json, long receivedNanos) {
+        String type() {
+            return json.get("type").asString();
+        }
+    }
+
+    private final List<Frame> frames = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+
+    private WsClient(WebSocket.Builder builder, URI uri) {
+        this.socket = builder.buildAsync(uri, new Listener()).orTimeout(15, TimeUnit.SECONDS).join();
+    }
+
+    /** Connects with {@code Authorization: Bearer}. */
+    static WsClient connect(URI wsUrl, String token) {
+        return new WsClient(HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token), wsUrl);
+    }
+
+    /** Connects with {@code ?access_token=}, as a browser would. */
+    static WsClient connectWithQueryToken(URI wsUrl, String token) {
+        return new WsClient(HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)),
+                URI.create(wsUrl + "?access_token=" + token));
+    }
+
+    List<Frame> frames() {
+        return List.copyOf(frames);
+    }
+
+    /** {@code message.created} frames of one conversation, in arrival order. */
+    List<Frame> created(UUID conversationId) {
+        List<Frame> result = new ArrayList<>();
+        for (Frame f : frames) {
+            if (f.type().equals("message.created")
+                    && f.json().get("message").get("conversation_id").asString().equals(conversationId.toString())) {
+                result.add(f);
+            }
+        }
+        return result;
+    }
+
+    List<Long> seqs(UUID conversationId) {
+        return created(conversationId).stream().map(f -> f.json().get("message").get("seq").asLong()).toList();
+    }
+
+    boolean hasFrame(String type) {
+        return frames.stream().anyMatch(f -> f.type().equals(type));
+    }
+
+    void send(String json) {
+        socket.sendText(json, true).join();
+    }
+
+    CompletableFuture<Integer> closed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS)
+                    .exceptionally(e -> null).join();
+        }
+        socket.abort();
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                frames.add(new Frame(ChatClient.JSON.readTree(partial.toString()), System.nanoTime()));
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+}
