@@ -11,11 +11,31 @@ public final class ConversationErrors {
     public static final String INVALID_PARTICIPANTS = "invalid_participants";
     public static final String TOO_MANY_PARTICIPANTS = "too_many_participants";
     public static final String INVALID_TITLE = "invalid_title";
+    public static final String INVALID_PARAMETER = "invalid_parameter";
+    public static final String INVALID_CURSOR = "invalid_cursor";
+    /** 403: a participant whose role does not allow the action (rename, add, remove others, remove the owner). */
+    public static final String FORBIDDEN_ROLE = "forbidden_role";
+    /** 400: rename and membership changes exist for groups only. */
+    public static final String NOT_A_GROUP = "not_a_group";
+    /** 404: the user to remove is not in the conversation (the caller is). */
+    public static final String PARTICIPANT_NOT_FOUND = "participant_not_found";
 
     private ConversationErrors() {
     }
 
     public static ChatException notAParticipant() {
         return ChatException.notFound(NOT_A_PARTICIPANT, "No such conversation, or you are not a participant");
+    }
+
+    static ChatException forbiddenRole(String detail) {
+        return ChatException.forbidden(FORBIDDEN_ROLE, detail);
+    }
+
+    static ChatException notAGroup() {
+        return ChatException.badRequest(NOT_A_GROUP, "Only group conversations have a title and changing members");
+    }
+
+    static ChatException participantNotFound() {
+        return ChatException.notFound(PARTICIPANT_NOT_FOUND, "This user is not a participant of the conversation");
     }
 }

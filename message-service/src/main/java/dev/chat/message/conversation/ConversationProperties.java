@@ -7,14 +7,25 @@ import org.springframework.validation.annotation.Validated;
 import jakarta.validation.constraints.Min;
 
 /**
- * @param maxParticipantsOnCreate how many users one create request may name
- * @param maxListedParticipants   conversations up to this size list their participants inline; larger ones show null
- * @param maxTitleLength          characters of a group title
+ * @param maxParticipantsOnCreate     how many users one create request may name
+ * @param maxListedParticipants       conversations up to this size list their participants inline (in responses
+ *                                    and in {@code conversation.updated} events); larger ones show null
+ * @param maxTitleLength              characters of a group title
+ * @param maxParticipantsPerAdd       how many users one add-participants request may name
+ * @param defaultPageSize             conversations per page of the list when the client gives no {@code limit}
+ * @param maxPageSize                 largest {@code limit} of the conversation list
+ * @param defaultParticipantsPageSize participants per page when the client gives no {@code limit}
+ * @param maxParticipantsPageSize     largest {@code limit} of the participants list
  */
 @ConfigurationProperties("chat.conversations")
 @Validated
 public record ConversationProperties(
         @DefaultValue("1000") @Min(1) int maxParticipantsOnCreate,
         @DefaultValue("100") @Min(0) int maxListedParticipants,
-        @DefaultValue("200") @Min(1) int maxTitleLength) {
+        @DefaultValue("200") @Min(1) int maxTitleLength,
+        @DefaultValue("1000") @Min(1) int maxParticipantsPerAdd,
+        @DefaultValue("20") @Min(1) int defaultPageSize,
+        @DefaultValue("100") @Min(1) int maxPageSize,
+        @DefaultValue("100") @Min(1) int defaultParticipantsPageSize,
+        @DefaultValue("500") @Min(1) int maxParticipantsPageSize) {
 }

@@ -2,31 +2,57 @@ package dev.chat.message.conversation;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
+import dev.chat.message.outbox.Outbox;
+import dev.chat.message.outbox.OutboxSignal;
 import dev.chat.shared.auth.ChatJwtDecoders;
 import dev.chat.shared.auth.ChatUser;
+import dev.chat.shared.event.ChatEvent;
+import dev.chat.shared.event.EventTypes;
+import dev.chat.shared.event.Recipient;
 import dev.chat.shared.json.ChatJson;
 import dev.chat.shared.problem.ChatException;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
+/**
+ * Conversations and their members. Every change runs in one transaction that first locks the
+ * conversation row (as sends do), makes the change, and appends one {@code conversation.updated}
+ * event to the outbox: a delta ({@code added}, {@code removed}) with the conversation as it now is,
+ * never one event per member.
+ */
 @Service
 public class ConversationService {
+
+    private static final String OWNER = "owner";
+    private static final String ADMIN = "admin";
+    private static final String MEMBER = "member";
+    private static final String GROUP = "group";
 
     private final ConversationStore store;
     private final TransactionalOperator tx;
     private final ConversationProperties properties;
+    private final Outbox outbox;
+    private final OutboxSignal relay;
 
-    ConversationService(ConversationStore store, TransactionalOperator tx, ConversationProperties properties) {
+    ConversationService(ConversationStore store, TransactionalOperator tx, ConversationProperties properties,
+            Outbox outbox, OutboxSignal relay) {
         this.store = store;
         this.tx = tx;
         this.properties = properties;
+        this.outbox = outbox;
+        this.relay = relay;
     }
 
     record Created(ConversationView conversation, boolean isNew) {
@@ -34,7 +60,7 @@ public class ConversationService {
 
     Mono<Created> create(ChatUser caller, CreateConversationRequest request) {
         String type = request.type();
-        if (!"direct".equals(type) && !"group".equals(type)) {
+        if (!"direct".equals(type) && !GROUP.equals(type)) {
             return Mono.error(ChatException.invalidField(ConversationErrors.INVALID_CONVERSATION_TYPE, "type",
                     "type must be \"direct\" or \"group\""));
         }
@@ -44,10 +70,8 @@ public class ConversationService {
                     "participant_ids is required"));
         }
         for (String id : request.participantIds()) {
-            if (id == null || id.isBlank() || id.length() > ChatJwtDecoders.MAX_USER_ID_LENGTH) {
-                return Mono.error(ChatException.invalidField(ConversationErrors.INVALID_PARTICIPANTS,
-                        "participant_ids", "every participant id must be a user id of 1.."
-                                + ChatJwtDecoders.MAX_USER_ID_LENGTH + " characters"));
+            if (!isUserId(id)) {
+                return Mono.error(invalidUserId("participant_ids"));
             }
             if (!id.equals(caller.id())) {
                 others.add(id);
@@ -69,12 +93,7 @@ public class ConversationService {
             }
             return createDirect(caller, others.iterator().next(), now);
         }
-        String title = request.title() == null || request.title().isBlank() ? null : request.title().strip();
-        if (title != null && title.codePointCount(0, title.length()) > properties.maxTitleLength()) {
-            return Mono.error(ChatException.invalidField(ConversationErrors.INVALID_TITLE, "title",
-                    "title is longer than " + properties.maxTitleLength() + " characters"));
-        }
-        return createGroup(caller, new ArrayList<>(others), title, now);
+        return Mono.defer(() -> createGroup(caller, new ArrayList<>(others), title(request.title()), now));
     }
 
     private Mono<Created> createDirect(ChatUser caller, String other, Instant now) {
@@ -82,9 +101,10 @@ public class ConversationService {
         UUID id = UUID.randomUUID();
         Mono<Boolean> insert = store.insertConversation(id, "direct", null, caller.id(), now, key)
                 .flatMap(inserted -> inserted
-                        ? store.insertParticipants(id, List.of(caller.id(), other), List.of("member", "member"), now)
+                        ? store.insertParticipants(id, List.of(caller.id(), other), List.of(MEMBER, MEMBER), now)
                                 .thenReturn(true)
                         : Mono.just(false));
+        // no event: the other user learns of a direct conversation with its first message (or the list)
         return tx.transactional(insert)
                 .flatMap(inserted -> inserted
                         ? get(caller.id(), id).map(view -> new Created(view, true))
@@ -97,20 +117,259 @@ public class ConversationService {
         List<String> users = new ArrayList<>();
         List<String> roles = new ArrayList<>();
         users.add(caller.id());
-        roles.add("owner");
+        roles.add(OWNER);
         for (String other : others) {
             users.add(other);
-            roles.add("member");
+            roles.add(MEMBER);
         }
-        Mono<Void> insert = store.insertConversation(id, "group", title, caller.id(), now, null)
-                .then(store.insertParticipants(id, users, roles, now));
-        return tx.transactional(insert).then(get(caller.id(), id)).map(view -> new Created(view, true));
+        // everyone's devices learn of the new group at once, from one event
+        Mono<Void> insert = store.insertConversation(id, GROUP, title, caller.id(), now, null)
+                .then(store.insertParticipants(id, users, roles, now))
+                .then(appendUpdated(id, users, List.of(), List.of(), now));
+        return tx.transactional(insert)
+                .then(Mono.fromRunnable(relay::signal))
+                .then(get(caller.id(), id)).map(view -> new Created(view, true));
     }
 
     /** The conversation as {@code userId} sees it; 404 {@code not_a_participant} if they are not in it. */
     public Mono<ConversationView> get(String userId, UUID conversationId) {
         return store.view(userId, conversationId, properties.maxListedParticipants())
                 .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant));
+    }
+
+    /** The caller's conversations, most recent activity first. */
+    Mono<ConversationPage> list(String userId, Integer limit, String cursor) {
+        return Mono.defer(() -> {
+            int pageSize = pageSize(limit, properties.defaultPageSize(), properties.maxPageSize());
+            PageCursor after = PageCursor.decode(PageCursor.Kind.CONVERSATIONS, cursor);
+            return store.page(userId, after, pageSize + 1, properties.maxListedParticipants())
+                    .map(views -> {
+                        if (views.size() <= pageSize) {
+                            return new ConversationPage(views, null);
+                        }
+                        List<ConversationView> page = views.subList(0, pageSize);
+                        ConversationView last = page.getLast();
+                        return new ConversationPage(page,
+                                PageCursor.conversations(last.lastActivityAt(), last.id()).encode());
+                    });
+        });
+    }
+
+    /** The participants, longest-standing first, for conversations of any size. */
+    Mono<ParticipantPage> participants(String userId, UUID conversationId, Integer limit, String cursor) {
+        return Mono.defer(() -> {
+            int pageSize = pageSize(limit, properties.defaultParticipantsPageSize(),
+                    properties.maxParticipantsPageSize());
+            PageCursor after = PageCursor.decode(PageCursor.Kind.PARTICIPANTS, cursor);
+            return store.isParticipant(conversationId, userId)
+                    .flatMap(member -> member
+                            ? store.participantPage(conversationId, after, pageSize + 1).collectList()
+                            : Mono.error(ConversationErrors.notAParticipant()))
+                    .map(rows -> {
+                        if (rows.size() <= pageSize) {
+                            return new ParticipantPage(rows, null);
+                        }
+                        List<ConversationView.Participant> page = rows.subList(0, pageSize);
+                        ConversationView.Participant last = page.getLast();
+                        return new ParticipantPage(page,
+                                PageCursor.participants(last.joinedAt(), last.userId()).encode());
+                    });
+        });
+    }
+
+    /** Renames a group (owner or admin); an absent title changes nothing, null or blank removes it. */
+    Mono<ConversationView> update(ChatUser caller, UUID conversationId, UpdateConversationRequest request) {
+        return Mono.defer(() -> {
+            boolean given = request.titleGiven();
+            String title = given ? title(request.title()) : null;
+            Instant now = ChatJson.truncate(Instant.now());
+            Mono<Boolean> work = lockAsManager(conversationId, caller.id(), "rename the conversation")
+                    .flatMap(locked -> !given || Objects.equals(title, locked.title())
+                            ? Mono.just(false) // nothing changes: no event
+                            : store.updateTitle(conversationId, title)
+                                    .then(appendUpdated(conversationId, List.of(), List.of(), List.of(), now))
+                                    .thenReturn(true));
+            return commit(work).then(get(caller.id(), conversationId));
+        });
+    }
+
+    /** Adds members to a group (owner or admin); users already in it are ignored. */
+    Mono<ConversationView> addParticipants(ChatUser caller, UUID conversationId, AddParticipantsRequest request) {
+        return Mono.defer(() -> {
+            Set<String> wanted = userIdsToAdd(caller, request);
+            Instant now = ChatJson.truncate(Instant.now());
+            Mono<Boolean> work = lockAsManager(conversationId, caller.id(), "add participants")
+                    .flatMap(locked -> wanted.isEmpty() ? Mono.just(List.<String>of())
+                            : store.addMembers(conversationId, wanted, now).collect(HashSet::new, Set::add)
+                                    .map(inserted -> wanted.stream().filter(inserted::contains).toList()))
+                    .flatMap(added -> added.isEmpty() ? Mono.just(false)
+                            // activity: the group comes first in the new members' lists
+                            : store.touch(conversationId, now)
+                                    .then(appendUpdated(conversationId, added, List.of(), List.of(), now))
+                                    .thenReturn(true));
+            return commit(work).then(get(caller.id(), conversationId));
+        });
+    }
+
+    /**
+     * Removes a participant from a group: owner and admins remove anyone but the owner, anyone removes
+     * themselves (leaves). When the owner leaves, the longest-standing admin becomes owner, else the
+     * longest-standing member. The removed user receives the event too: it is their last one.
+     */
+    Mono<Void> removeParticipant(ChatUser caller, UUID conversationId, String userId) {
+        Instant now = ChatJson.truncate(Instant.now());
+        boolean leaving = caller.id().equals(userId);
+        Mono<Boolean> work = lockAsParticipant(conversationId, caller.id())
+                .flatMap(locked -> {
+                    if (!GROUP.equals(locked.type())) {
+                        return Mono.error(ConversationErrors.notAGroup());
+                    }
+                    if (leaving) {
+                        return Mono.just(userId);
+                    }
+                    return store.role(conversationId, caller.id())
+                            .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant))
+                            .flatMap(myRole -> isManager(myRole) ? store.role(conversationId, userId)
+                                    : Mono.error(ConversationErrors.forbiddenRole(
+                                            "Only the owner and admins may remove participants")))
+                            .switchIfEmpty(Mono.error(ConversationErrors::participantNotFound))
+                            .flatMap(targetRole -> OWNER.equals(targetRole)
+                                    ? Mono.error(ConversationErrors.forbiddenRole(
+                                            "The owner cannot be removed; the owner may leave"))
+                                    : Mono.just(userId));
+                })
+                .flatMap(target -> store.removeParticipant(conversationId, target)
+                        // removed by someone else while this transaction waited for the lock
+                        .switchIfEmpty(Mono.error(leaving ? ConversationErrors.notAParticipant()
+                                : ConversationErrors.participantNotFound())))
+                .flatMap(removedRole -> OWNER.equals(removedRole)
+                        ? store.passOwnership(conversationId).then() : Mono.<Void>empty())
+                .then(appendUpdated(conversationId, List.of(), List.of(userId), List.of(userId), now))
+                .thenReturn(true);
+        return commit(work).then();
+    }
+
+    /** Replaces the caller's settings of the conversation (today: {@code muted_until}); no event to others. */
+    Mono<ConversationView> updateSettings(String userId, UUID conversationId, ConversationSettingsRequest request) {
+        Instant mutedUntil = ChatJson.truncate(request.mutedUntil());
+        return store.setMutedUntil(conversationId, userId, mutedUntil)
+                .flatMap(updated -> updated ? get(userId, conversationId)
+                        : Mono.error(ConversationErrors.notAParticipant()));
+    }
+
+    // ---- helpers
+
+    /** Runs the work in a transaction; signals the relay after the commit if it appended an event. */
+    private Mono<Void> commit(Mono<Boolean> work) {
+        return tx.transactional(work)
+                .doOnNext(appended -> {
+                    if (appended) {
+                        relay.signal();
+                    }
+                })
+                .then();
+    }
+
+    private Mono<ConversationStore.Locked> lockAsParticipant(UUID conversationId, String userId) {
+        return store.lockAsParticipant(conversationId, userId)
+                .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant));
+    }
+
+    /** Locks a group the caller manages: 404 if not in it, 400 {@code not_a_group}, 403 {@code forbidden_role}. */
+    private Mono<ConversationStore.Locked> lockAsManager(UUID conversationId, String userId, String action) {
+        return lockAsParticipant(conversationId, userId)
+                .flatMap(locked -> !GROUP.equals(locked.type()) ? Mono.error(ConversationErrors.notAGroup())
+                        // read again under the lock: the role may have changed since the lock query's snapshot
+                        : store.role(conversationId, userId)
+                                .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant))
+                                .flatMap(role -> isManager(role) ? Mono.just(locked)
+                                        : Mono.error(ConversationErrors.forbiddenRole(
+                                                "Only the owner and admins may " + action))));
+    }
+
+    private static boolean isManager(String role) {
+        return OWNER.equals(role) || ADMIN.equals(role);
+    }
+
+    /**
+     * Appends one {@code conversation.updated} event, inside the caller's transaction: the conversation
+     * as it now is (without anyone's own fields), to every participant plus {@code alsoTo} (removed users).
+     */
+    private Mono<Void> appendUpdated(UUID conversationId, List<String> added, List<String> removed,
+            Collection<String> alsoTo, Instant now) {
+        return Mono.zip(
+                store.viewForEveryone(conversationId, properties.maxListedParticipants()),
+                store.participantIds(conversationId).collect(LinkedHashSet<String>::new, Set::add))
+                .flatMap(parts -> {
+                    Set<String> audience = parts.getT2();
+                    audience.addAll(alsoTo);
+                    List<Recipient> recipients = audience.stream().map(user -> new Recipient(user, false)).toList();
+                    return outbox.append(updated(parts.getT1(), added, removed, recipients, now));
+                });
+    }
+
+    static ChatEvent updated(ConversationView conversation, List<String> added, List<String> removed,
+            List<Recipient> recipients, Instant now) {
+        ObjectNode frame = ChatJson.mapper().createObjectNode();
+        frame.put("type", EventTypes.CONVERSATION_UPDATED);
+        frame.set("conversation", ChatJson.mapper().valueToTree(conversation.forEveryone()));
+        ArrayNode addedNode = frame.putArray("added");
+        added.forEach(addedNode::add);
+        ArrayNode removedNode = frame.putArray("removed");
+        removed.forEach(removedNode::add);
+        return new ChatEvent(UUID.randomUUID(), EventTypes.CONVERSATION_UPDATED, ChatEvent.CURRENT_VERSION, now,
+                conversation.id(), null, recipients, frame);
+    }
+
+    private Set<String> userIdsToAdd(ChatUser caller, AddParticipantsRequest request) {
+        if (request.userIds() == null || request.userIds().isEmpty()) {
+            throw ChatException.invalidField(ConversationErrors.INVALID_PARTICIPANTS, "user_ids",
+                    "user_ids must name at least one user");
+        }
+        Set<String> wanted = new LinkedHashSet<>();
+        for (String id : request.userIds()) {
+            if (!isUserId(id)) {
+                throw invalidUserId("user_ids");
+            }
+            if (!id.equals(caller.id())) {
+                wanted.add(id);
+            }
+        }
+        if (wanted.size() > properties.maxParticipantsPerAdd()) {
+            throw ChatException.invalidField(ConversationErrors.TOO_MANY_PARTICIPANTS, "user_ids",
+                    "at most " + properties.maxParticipantsPerAdd() + " users per request");
+        }
+        return wanted;
+    }
+
+    /** A group title as stored: stripped, blank means none (null); 400 {@code invalid_title} if too long. */
+    private String title(String requested) {
+        String title = requested == null || requested.isBlank() ? null : requested.strip();
+        if (title != null && title.codePointCount(0, title.length()) > properties.maxTitleLength()) {
+            throw ChatException.invalidField(ConversationErrors.INVALID_TITLE, "title",
+                    "title is longer than " + properties.maxTitleLength() + " characters");
+        }
+        return title;
+    }
+
+    private static int pageSize(Integer limit, int defaultSize, int maxSize) {
+        if (limit == null) {
+            return defaultSize;
+        }
+        if (limit < 1 || limit > maxSize) {
+            throw ChatException.invalidField(ConversationErrors.INVALID_PARAMETER, "limit",
+                    "must be between 1 and " + maxSize);
+        }
+        return limit;
+    }
+
+    private static boolean isUserId(String id) {
+        return id != null && !id.isBlank() && id.length() <= ChatJwtDecoders.MAX_USER_ID_LENGTH;
+    }
+
+    private static ChatException invalidUserId(String field) {
+        return ChatException.invalidField(ConversationErrors.INVALID_PARTICIPANTS, field,
+                "every user id must be 1.." + ChatJwtDecoders.MAX_USER_ID_LENGTH + " characters");
     }
 
     /** Sorted and length-prefixed, so that no two pairs of opaque ids share a key. */

@@ -10,6 +10,10 @@ import dev.chat.shared.event.ChatMessage;
  * The Conversation object of the public contract, as seen by one user ({@code unread_count},
  * {@code my_*} and {@code muted_until} are that user's). {@code participants} is null above
  * the listing limit; {@code participant_count} is always exact.
+ *
+ * <p>In a {@code conversation.updated} event one object serves every recipient, so the
+ * caller-specific fields are null there ({@link #forEveryone()}); in REST responses they are always set
+ * ({@code muted_until} may be null: not muted).
  */
 public record ConversationView(
         UUID id,
@@ -22,11 +26,17 @@ public record ConversationView(
         long lastSeq,
         ChatMessage lastMessage,
         Instant lastActivityAt,
-        long unreadCount,
-        long myDeliveredSeq,
-        long myReadSeq,
+        Long unreadCount,
+        Long myDeliveredSeq,
+        Long myReadSeq,
         Instant mutedUntil) {
 
     public record Participant(String userId, String role, Instant joinedAt) {
+    }
+
+    /** The same conversation without anyone's own fields. */
+    ConversationView forEveryone() {
+        return new ConversationView(id, type, title, createdBy, createdAt, participants, participantCount, lastSeq,
+                lastMessage, lastActivityAt, null, null, null, null);
     }
 }

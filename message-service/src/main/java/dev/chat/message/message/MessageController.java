@@ -5,7 +5,9 @@ import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -35,6 +37,20 @@ class MessageController {
                 .map(result -> ResponseEntity.status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
                         .location(URI.create("/api/v1/messages/" + result.message().id()))
                         .body(result.message()));
+    }
+
+    /** 200 with the edited message (sender only). */
+    @PatchMapping("/api/v1/messages/{id}")
+    Mono<ChatMessage> edit(@PathVariable UUID id, @RequestBody EditMessageRequest request) {
+        return ChatUser.current().flatMap(user -> messages.edit(user.id(), id, request));
+    }
+
+    /** 204: the message is a tombstone now (also when it already was). */
+    @DeleteMapping("/api/v1/messages/{id}")
+    Mono<ResponseEntity<Void>> delete(@PathVariable UUID id) {
+        return ChatUser.current()
+                .flatMap(user -> messages.delete(user.id(), id))
+                .then(Mono.fromSupplier(() -> ResponseEntity.noContent().<Void>build()));
     }
 
     @GetMapping("/api/v1/conversations/{id}/messages")

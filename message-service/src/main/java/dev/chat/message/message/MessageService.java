@@ -25,7 +25,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Sending and reading messages. A send is one transaction: take the next seq under the
+ * Sending, reading, editing and deleting messages. A send is one transaction: take the next seq under the
  * conversation's row lock (which also proves membership), insert the message, append its event to
  * the outbox. Once that commits the message is durable and will be delivered, whatever Kafka does.
  */
@@ -39,6 +39,8 @@ class MessageService {
     private final TransactionalOperator tx;
     private final Counter sent;
     private final Counter retried;
+    private final Counter edits;
+    private final Counter deletes;
 
     MessageService(MessageStore store, MessageValidator validator, Outbox outbox, OutboxSignal relay,
             TransactionalOperator tx, MeterRegistry meters) {
@@ -49,6 +51,8 @@ class MessageService {
         this.tx = tx;
         this.sent = meters.counter("chat.messages.sent");
         this.retried = meters.counter("chat.messages.idempotent.repeats");
+        this.edits = meters.counter("chat.messages.edited");
+        this.deletes = meters.counter("chat.messages.deleted");
     }
 
     /** The stored message, and whether this call created it (false: an idempotent repeat). */
@@ -71,6 +75,10 @@ class MessageService {
         Instant now = ChatJson.truncate(Instant.now());
         Mono<ChatMessage> work = store.nextSeq(conversationId, sender.id(), now)
                 .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant))
+                // nextSeq's membership test used its statement's snapshot; if it waited for the row
+                // lock behind a removal of the sender, only a new statement sees that removal
+                .flatMap(seq -> store.isParticipant(conversationId, sender.id())
+                        .flatMap(member -> member ? Mono.just(seq) : Mono.error(ConversationErrors.notAParticipant())))
                 .flatMap(seq -> checkReplyTo(conversationId, request.replyToId())
                         .thenReturn(new ChatMessage(UUID.randomUUID(), conversationId, seq, sender.id(), sender.name(),
                                 clientMessageId, draft.type(), draft.content(), draft.attachments(),
@@ -113,11 +121,91 @@ class MessageService {
     }
 
     static ChatEvent created(ChatMessage message, List<Recipient> recipients, Instant now) {
+        return messageEvent(EventTypes.MESSAGE_CREATED, message, recipients, now);
+    }
+
+    /** {@code message.created|updated|deleted}: the frame is {@code {"type", "message"}}, seq the message's. */
+    static ChatEvent messageEvent(String type, ChatMessage message, List<Recipient> recipients, Instant now) {
         ObjectNode frame = ChatJson.mapper().createObjectNode();
-        frame.put("type", EventTypes.MESSAGE_CREATED);
+        frame.put("type", type);
         frame.set("message", ChatJson.mapper().valueToTree(message));
-        return new ChatEvent(UUID.randomUUID(), EventTypes.MESSAGE_CREATED, ChatEvent.CURRENT_VERSION, now,
+        return new ChatEvent(UUID.randomUUID(), type, ChatEvent.CURRENT_VERSION, now,
                 message.conversationId(), message.seq(), recipients, frame);
+    }
+
+    /**
+     * Edits a message's content (sender only). One transaction: lock the message, check who may
+     * change it (404, 403, 409), then the content (400), update it, append {@code message.updated}
+     * for every participant. An edit that changes nothing (a retried PATCH) returns the message as
+     * it is, with no event.
+     */
+    Mono<ChatMessage> edit(String userId, UUID messageId, EditMessageRequest request) {
+        Mono<Change> work = changeable(messageId, userId)
+                .flatMap(message -> {
+                    if (message.deleted()) {
+                        return Mono.error(MessageErrors.messageDeleted());
+                    }
+                    MessageValidator.Edit edit = validator.validateEdit(request);
+                    validator.checkNotEmpty(edit.content(), !message.attachments().isEmpty());
+                    List<ChatMessage.Mention> mentions = MessageValidator.mentionsAfterEdit(message, edit);
+                    if (message.content().equals(edit.content()) && message.mentions().equals(mentions)) {
+                        return Mono.just(new Change(message, false)); // nothing to change
+                    }
+                    Instant now = ChatJson.truncate(Instant.now());
+                    return store.updateContent(messageId, edit.content(), mentions, now)
+                            .switchIfEmpty(Mono.error(MessageErrors::messageDeleted))
+                            .flatMap(edited -> publish(EventTypes.MESSAGE_UPDATED, edited, now)
+                                    .thenReturn(new Change(edited, true)));
+                });
+        return tx.transactional(work)
+                .doOnNext(change -> {
+                    if (change.changed()) {
+                        edits.increment();
+                        relay.signal();
+                    }
+                })
+                .map(Change::message);
+    }
+
+    /**
+     * Deletes a message (sender only): it becomes a tombstone that keeps its seq, and
+     * {@code message.deleted} goes to every participant. Deleting a tombstone again does nothing.
+     */
+    Mono<Void> delete(String userId, UUID messageId) {
+        Mono<Boolean> work = changeable(messageId, userId)
+                .flatMap(message -> {
+                    if (message.deleted()) {
+                        return Mono.just(false);
+                    }
+                    Instant now = ChatJson.truncate(Instant.now());
+                    return store.tombstone(messageId, now)
+                            .flatMap(tombstone -> publish(EventTypes.MESSAGE_DELETED, tombstone, now).thenReturn(true))
+                            .defaultIfEmpty(false);
+                });
+        return tx.transactional(work)
+                .doOnNext(deleted -> {
+                    if (deleted) {
+                        deletes.increment();
+                        relay.signal();
+                    }
+                })
+                .then();
+    }
+
+    private record Change(ChatMessage message, boolean changed) {
+    }
+
+    /** The message, locked, if it exists, the user is in its conversation (else 404) and sent it (else 403). */
+    private Mono<ChatMessage> changeable(UUID messageId, String userId) {
+        return store.findForChange(messageId, userId)
+                .switchIfEmpty(Mono.error(MessageErrors::messageNotFound))
+                .flatMap(message -> message.senderId().equals(userId) ? Mono.just(message)
+                        : Mono.error(MessageErrors.notTheSender()));
+    }
+
+    private Mono<Void> publish(String type, ChatMessage message, Instant now) {
+        return store.participantsWithoutPush(message.conversationId()).collectList()
+                .flatMap(recipients -> outbox.append(messageEvent(type, message, recipients, now)));
     }
 
     Mono<MessagePage> history(String userId, UUID conversationId, Long afterSeq, Long beforeSeq, Integer limit) {

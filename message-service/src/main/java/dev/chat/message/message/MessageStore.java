@@ -92,6 +92,51 @@ public class MessageStore {
                 .one();
     }
 
+    /**
+     * The message if {@code userId} is a participant of its conversation, with the message row locked
+     * until the transaction ends (edits and deletes of one message are serialised). Empty if the
+     * message does not exist or the user is not in its conversation.
+     */
+    Mono<ChatMessage> findForChange(UUID messageId, String userId) {
+        return db.sql("SELECT " + COLUMNS + " FROM messages m WHERE m.id = :id"
+                + " AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = m.conversation_id"
+                + " AND p.user_id = :user) FOR UPDATE OF m")
+                .bind("id", messageId)
+                .bind("user", userId)
+                .map(MessageStore::message)
+                .one();
+    }
+
+    Mono<ChatMessage> updateContent(UUID messageId, String content, List<ChatMessage.Mention> mentions,
+            Instant editedAt) {
+        return db.sql("UPDATE messages SET content = :content, mentions = CAST(:mentions AS jsonb), edited_at = :at"
+                + " WHERE id = :id AND NOT deleted RETURNING " + COLUMNS)
+                .bind("content", content)
+                .bind("mentions", ChatJson.mapper().writeValueAsString(mentions))
+                .bind("at", editedAt)
+                .bind("id", messageId)
+                .map(MessageStore::message)
+                .one();
+    }
+
+    /** Turns the message into its tombstone; {@code edited_at} becomes the time of deletion (its last change). */
+    Mono<ChatMessage> tombstone(UUID messageId, Instant deletedAt) {
+        return db.sql("UPDATE messages SET deleted = true, content = '', attachments = '[]'::jsonb,"
+                + " mentions = '[]'::jsonb, edited_at = :at WHERE id = :id AND NOT deleted RETURNING " + COLUMNS)
+                .bind("at", deletedAt)
+                .bind("id", messageId)
+                .map(MessageStore::message)
+                .one();
+    }
+
+    /** Everyone in the conversation, without push: for changes to messages they already have. */
+    Flux<Recipient> participantsWithoutPush(UUID conversationId) {
+        return db.sql("SELECT user_id FROM participants WHERE conversation_id = :cid ORDER BY user_id")
+                .bind("cid", conversationId)
+                .map(row -> new Recipient(row.get("user_id", String.class), false))
+                .all();
+    }
+
     Mono<Boolean> existsInConversation(UUID conversationId, UUID messageId) {
         return db.sql("SELECT 1 FROM messages WHERE id = :id AND conversation_id = :cid")
                 .bind("id", messageId)
@@ -164,5 +209,22 @@ public class MessageStore {
                 row.get("created_at", Instant.class),
                 row.get("edited_at", Instant.class),
                 Boolean.TRUE.equals(row.get("deleted", Boolean.class)));
+    }
+
+    /**
+     * Batch read for the conversation list (owned by {@code conversation/}): the message at the given seq of
+     * each conversation, typically its {@code last_seq}. Conversations without such a message are absent
+     * from the result; order is unspecified.
+     */
+    public Flux<ChatMessage> findBySeqs(java.util.Map<UUID, Long> seqByConversation) {
+        if (seqByConversation.isEmpty()) {
+            return Flux.empty();
+        }
+        return db.sql("SELECT " + COLUMNS + " FROM messages WHERE (conversation_id, seq) IN"
+                + " (SELECT * FROM unnest(CAST(:cids AS uuid[]), CAST(:seqs AS bigint[])))")
+                .bind("cids", seqByConversation.keySet().toArray(UUID[]::new))
+                .bind("seqs", seqByConversation.values().toArray(Long[]::new))
+                .map(MessageStore::message)
+                .all();
     }
 }

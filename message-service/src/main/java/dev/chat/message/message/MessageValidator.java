@@ -70,17 +70,58 @@ class MessageValidator {
         }
         List<ChatMessage.Attachment> attachments = attachments(request.attachments());
         String content = request.content() == null ? "" : request.content();
+        checkContentLength(content);
+        checkNotEmpty(content, !attachments.isEmpty());
+        return new Draft(type, content, attachments, mentions(request.mentions(), content));
+    }
+
+    /**
+     * What an edit asks for, checked as far as the request alone allows (whether empty content is
+     * acceptable depends on the message's attachments: {@link #checkNotEmpty}).
+     *
+     * @param mentions the new mentions, or null to keep those of the message that still fit
+     */
+    record Edit(String content, List<ChatMessage.Mention> mentions) {
+    }
+
+    Edit validateEdit(EditMessageRequest request) {
+        if (request.content() == null) {
+            throw new ChatException(HttpStatus.BAD_REQUEST, ErrorCodes.VALIDATION_FAILED, "content is required",
+                    List.of(new Problem.FieldError("content", "is required")));
+        }
+        checkContentLength(request.content());
+        return new Edit(request.content(),
+                request.mentions() == null ? null : mentions(request.mentions(), request.content()));
+    }
+
+    /**
+     * The mentions of an edited message: the requested ones, or else the message's existing
+     * mentions that still lie within the new content (offsets count UTF-16 units, as on send).
+     */
+    static List<ChatMessage.Mention> mentionsAfterEdit(ChatMessage message, Edit edit) {
+        if (edit.mentions() != null) {
+            return edit.mentions();
+        }
+        return message.mentions().stream()
+                .filter(m -> (long) m.offset() + m.length() <= edit.content().length())
+                .toList();
+    }
+
+    private void checkContentLength(String content) {
         String trimmed = content.strip();
         int length = trimmed.codePointCount(0, trimmed.length());
-        if (length == 0 && attachments.isEmpty()) {
-            throw ChatException.invalidField(MessageErrors.CONTENT_EMPTY, "content",
-                    "content must not be empty unless the message has attachments");
-        }
         if (length > limits.maxContentLength()) {
             throw ChatException.invalidField(MessageErrors.CONTENT_TOO_LONG, "content",
                     "content is " + length + " characters; at most " + limits.maxContentLength() + " are allowed");
         }
-        return new Draft(type, content, attachments, mentions(request.mentions(), content));
+    }
+
+    /** Empty (or blank) content is only allowed on a message with attachments. */
+    void checkNotEmpty(String content, boolean hasAttachments) {
+        if (content.isBlank() && !hasAttachments) {
+            throw ChatException.invalidField(MessageErrors.CONTENT_EMPTY, "content",
+                    "content must not be empty unless the message has attachments");
+        }
     }
 
     private List<ChatMessage.Attachment> attachments(List<SendMessageRequest.AttachmentInput> inputs) {

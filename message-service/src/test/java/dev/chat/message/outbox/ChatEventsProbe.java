@@ -17,12 +17,12 @@ import dev.chat.shared.event.Topics;
 import dev.chat.shared.json.ChatJson;
 
 /** Reads chat.events from now on (or from the start), for assertions on what the relay published. */
-final class ChatEventsProbe implements AutoCloseable {
+public final class ChatEventsProbe implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
     private final List<ConsumerRecord<String, String>> records = new ArrayList<>();
 
-    ChatEventsProbe(String bootstrapServers, boolean fromBeginning) {
+    public ChatEventsProbe(String bootstrapServers, boolean fromBeginning) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
@@ -45,12 +45,12 @@ final class ChatEventsProbe implements AutoCloseable {
     }
 
     /** Polls once more and returns every record of the conversation seen so far, in arrival order. */
-    synchronized List<ConsumerRecord<String, String>> recordsOf(UUID conversationId) {
+    public synchronized List<ConsumerRecord<String, String>> recordsOf(UUID conversationId) {
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
         return records.stream().filter(r -> conversationId.toString().equals(r.key())).toList();
     }
 
-    List<ChatEvent> eventsOf(UUID conversationId) {
+    public List<ChatEvent> eventsOf(UUID conversationId) {
         return recordsOf(conversationId).stream()
                 .map(r -> ChatJson.mapper().readValue(r.value(), ChatEvent.class))
                 .toList();

@@ -7,6 +7,7 @@ public final class EventTypes {
     public static final String MESSAGE_UPDATED = "message.updated";
     public static final String MESSAGE_DELETED = "message.deleted";
     public static final String CONVERSATION_UPDATED = "conversation.updated";
+    public static final String RECEIPT_UPDATED = "receipt.updated";
 
     private EventTypes() {
     }
