@@ -53,7 +53,9 @@ import dev.chat.testsupport.TestTokens;
         "chat.auth.dev-tokens.enabled=true",
         "chat.auth.dev-tokens.ttl=2h",
         "chat.auth.jwt.issuer=" + DevTokensIT.ISSUER,
-        "chat.auth.jwt.audience=" + DevTokensIT.AUDIENCE })
+        "chat.auth.jwt.audience=" + DevTokensIT.AUDIENCE,
+        // all these requests come from one IP; the per-IP limit itself is RateLimitIT's business
+        "chat.gateway.rate-limits.rules.dev-tokens.capacity=1000" })
 @AutoConfigureWebTestClient
 @Import(AuthTestConfiguration.class)
 class DevTokensIT {

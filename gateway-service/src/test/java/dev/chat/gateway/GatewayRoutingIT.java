@@ -219,6 +219,50 @@ class GatewayRoutingIT {
                 .expectStatus().isOk();
     }
 
+    @Test
+    void theServicesOpenApiDocumentsAreProxiedWithoutAToken() {
+        String messageDoc = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"message-service\"}}";
+        String notificationDoc = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"notification-service\"}}";
+        messageService.stubFor(get("/v3/api-docs").willReturn(okJson(messageDoc)));
+        notificationService.stubFor(get("/v3/api-docs").willReturn(okJson(notificationDoc)));
+
+        client.get().uri("/v3/api-docs/message-service").exchange()
+                .expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                .expectBody().json(messageDoc);
+        client.get().uri("/v3/api-docs/notification-service").exchange()
+                .expectStatus().isOk()
+                .expectBody().json(notificationDoc);
+
+        messageService.verify(1, getRequestedFor(urlEqualTo("/v3/api-docs")));
+        notificationService.verify(1, getRequestedFor(urlEqualTo("/v3/api-docs")));
+        assertThat(messageService.getAllServeEvents()).hasSize(1);
+        assertThat(notificationService.getAllServeEvents()).hasSize(1);
+    }
+
+    @Test
+    void theGatewayListsTheOpenApiDocuments() {
+        client.get().uri("/v3/api-docs").exchange()
+                .expectStatus().isOk()
+                .expectBody().json("""
+                        {"urls":[{"name":"message-service","url":"/v3/api-docs/message-service"},
+                                 {"name":"notification-service","url":"/v3/api-docs/notification-service"}]}""");
+        assertNoServiceWasCalled();
+    }
+
+    @Test
+    void onlyReadingTheOpenApiDocumentsIsOpen() {
+        stubEverything();
+
+        expectProblem(client.post().uri("/v3/api-docs/message-service").exchange(),
+                HttpStatus.UNAUTHORIZED, "unauthorized");
+        expectProblem(client.get().uri("/v3/api-docs/message-service")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TestTokens.wrongSignature("alice"))
+                .exchange(), HttpStatus.UNAUTHORIZED, "unauthorized");
+        expectProblem(client.get().uri("/v3/api-docs/unknown-service").exchange(), HttpStatus.NOT_FOUND, "not_found");
+        assertNoServiceWasCalled();
+    }
+
     private static void stubEverything() {
         messageService.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(anyUrl()).willReturn(okJson("{}")));
         notificationService.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(anyUrl()).willReturn(okJson("{}")));

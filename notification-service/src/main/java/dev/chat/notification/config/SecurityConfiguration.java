@@ -2,6 +2,7 @@ package dev.chat.notification.config;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -12,7 +13,8 @@ import dev.chat.shared.problem.ProblemSecurityHandlers;
 
 /**
  * The service verifies every JWT itself, so it is safe when reached without the gateway; the
- * caller is always the token's {@code sub}, never a header. Only the health probes are open.
+ * caller is always the token's {@code sub}, never a header. Only the health probes and the OpenAPI
+ * description ({@code GET /v3/api-docs}) are open.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
@@ -22,7 +24,10 @@ class SecurityConfiguration {
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
             ProblemSecurityHandlers handlers) {
         return ChatSecurity.resourceServer(http, decoder, handlers, false)
-                .authorizeExchange(auth -> auth.anyExchange().authenticated())
+                .authorizeExchange(auth -> auth
+                        // the OpenAPI description (OpenApiConfiguration) is public, like any API documentation
+                        .pathMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
+                        .anyExchange().authenticated())
                 .build();
     }
 }
