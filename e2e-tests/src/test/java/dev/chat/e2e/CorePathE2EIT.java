@@ -102,13 +102,14 @@ class CorePathE2EIT {
     @Test
     @Order(2)
     void retriesAndConcurrentRetriesYieldExactlyOneMessage() throws Exception {
-        try (WsClient bobPhone = ready(WsClient.connect(stack.gatewayWebSocketUrl(), bobToken))) {
+        // bob sends here (alice used her burst allowance in the previous test); alice watches
+        try (WsClient alicePhone = ready(WsClient.connect(stack.gatewayWebSocketUrl(), aliceToken))) {
             UUID clientId = UUID.randomUUID();
             Map<String, Object> body = Map.of("conversation_id", conversation, "client_message_id", clientId,
                     "content", "sent once, retried");
-            Response first = api.post(aliceToken, "/api/v1/messages", body);
+            Response first = api.post(bobToken, "/api/v1/messages", body);
             assertThat(first.status()).isEqualTo(201);
-            Response retry = api.post(aliceToken, "/api/v1/messages", body);
+            Response retry = api.post(bobToken, "/api/v1/messages", body);
             assertThat(retry.status()).isEqualTo(200);
             assertThat(retry.body().get("id")).isEqualTo(first.body().get("id"));
 
@@ -119,7 +120,7 @@ class CorePathE2EIT {
             try (ExecutorService pool = Executors.newFixedThreadPool(5)) {
                 List<Future<Response>> futures = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
-                    futures.add(pool.submit(() -> api.post(aliceToken, "/api/v1/messages", concurrentBody)));
+                    futures.add(pool.submit(() -> api.post(bobToken, "/api/v1/messages", concurrentBody)));
                 }
                 for (Future<Response> f : futures) {
                     responses.add(f.get());
@@ -130,15 +131,15 @@ class CorePathE2EIT {
             assertThat(responses.stream().map(r -> r.body().get("id").asString()).distinct()).hasSize(1);
 
             // a marker sent afterwards arrives after everything before it: then count
-            long marker = api.post(aliceToken, "/api/v1/messages",
+            long marker = api.post(bobToken, "/api/v1/messages",
                     Map.of("conversation_id", conversation, "content", "marker")).body().get("seq").asLong();
-            await().atMost(Duration.ofSeconds(10)).until(() -> bobPhone.seqs(conversation).contains(marker));
-            List<String> contents = bobPhone.created(conversation).stream()
+            await().atMost(Duration.ofSeconds(10)).until(() -> alicePhone.seqs(conversation).contains(marker));
+            List<String> contents = alicePhone.created(conversation).stream()
                     .map(f -> f.json().get("message").get("content").asString()).toList();
             assertThat(contents).containsOnlyOnce("sent once, retried", "five at once");
-            assertThat(bobPhone.seqs(conversation)).doesNotHaveDuplicates().isSorted();
+            assertThat(alicePhone.seqs(conversation)).doesNotHaveDuplicates().isSorted();
 
-            Response history = api.get(bobToken, "/api/v1/conversations/" + conversation + "/messages?limit=200");
+            Response history = api.get(aliceToken, "/api/v1/conversations/" + conversation + "/messages?limit=200");
             List<String> stored = new ArrayList<>();
             history.body().get("messages").forEach(m -> stored.add(m.get("content").asString()));
             assertThat(stored).containsOnlyOnce("sent once, retried", "five at once");

@@ -64,6 +64,25 @@ final class WsClient implements AutoCloseable {
         return created(conversationId).stream().map(f -> f.json().get("message").get("seq").asLong()).toList();
     }
 
+    /** Frames of a type whose {@code conversation_id} (top level, or inside message/conversation) matches. */
+    List<Frame> framesOf(String type, UUID conversationId) {
+        String id = conversationId.toString();
+        List<Frame> result = new ArrayList<>();
+        for (Frame f : frames) {
+            if (!f.type().equals(type)) {
+                continue;
+            }
+            JsonNode json = f.json();
+            String found = json.has("conversation_id") ? json.get("conversation_id").asString()
+                    : json.has("message") ? json.get("message").get("conversation_id").asString()
+                    : json.has("conversation") ? json.get("conversation").get("id").asString() : null;
+            if (id.equals(found)) {
+                result.add(f);
+            }
+        }
+        return result;
+    }
+
     boolean hasFrame(String type) {
         return frames.stream().anyMatch(f -> f.type().equals(type));
     }
