@@ -198,6 +198,8 @@ class MessageService {
     /** The message, locked, if it exists, the user is in its conversation (else 404) and sent it (else 403). */
     private Mono<ChatMessage> changeable(UUID messageId, String userId) {
         return store.findForChange(messageId, userId)
+                // re-checked in a new statement: the locking read may have waited behind a removal
+                .filterWhen(message -> store.isParticipant(message.conversationId(), userId))
                 .switchIfEmpty(Mono.error(MessageErrors::messageNotFound))
                 .flatMap(message -> message.senderId().equals(userId) ? Mono.just(message)
                         : Mono.error(MessageErrors.notTheSender()));

@@ -23,6 +23,11 @@ public class MessageStore {
     private static final String COLUMNS = """
             id, conversation_id, seq, sender_id, sender_name, client_message_id, type, content,
             attachments::text AS attachments, reply_to_id, mentions::text AS mentions, created_at, edited_at, deleted""";
+    /** {@link #COLUMNS} for queries that join messages (alias {@code m}) with other tables. */
+    private static final String M_COLUMNS = """
+            m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.client_message_id, m.type, m.content,
+            m.attachments::text AS attachments, m.reply_to_id, m.mentions::text AS mentions, m.created_at,
+            m.edited_at, m.deleted""";
     private static final TypeReference<List<ChatMessage.Attachment>> ATTACHMENTS = new TypeReference<>() {
     };
     private static final TypeReference<List<ChatMessage.Mention>> MENTIONS = new TypeReference<>() {
@@ -98,9 +103,11 @@ public class MessageStore {
      * message does not exist or the user is not in its conversation.
      */
     Mono<ChatMessage> findForChange(UUID messageId, String userId) {
-        return db.sql("SELECT " + COLUMNS + " FROM messages m WHERE m.id = :id"
+        // the conversation row is locked too, as sends and membership changes lock it: the event's
+        // recipients are then read after any concurrent membership change has committed
+        return db.sql("SELECT " + M_COLUMNS + " FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = :id"
                 + " AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = m.conversation_id"
-                + " AND p.user_id = :user) FOR UPDATE OF m")
+                + " AND p.user_id = :user) FOR UPDATE OF m, c")
                 .bind("id", messageId)
                 .bind("user", userId)
                 .map(MessageStore::message)

@@ -103,6 +103,8 @@ class ConversationMembershipIT {
         calls().rename(owner, group, "é".repeat(200)).expectStatus().isOk(); // characters, not bytes
         expectProblem(calls().patch(owner, group, "{\"title\": "), 400, "malformed_request");
         expectProblem(calls().patch(owner, group, "{\"title\": {\"text\": \"x\"}}"), 400, "malformed_request");
+        expectProblem(calls().patch(owner, group, "{\"title\": [\"x\"]}"), 400, "malformed_request");
+        expectProblem(calls().patch(owner, group, "{\"title\": 42}"), 400, "malformed_request");
         expectProblem(client.patch().uri("/api/v1/conversations/not-a-uuid")
                 .headers(h -> h.setBearerAuth(dev.chat.testsupport.TestTokens.token(owner)))
                 .contentType(org.springframework.http.MediaType.APPLICATION_JSON)

@@ -218,6 +218,23 @@ class MessageApiIT {
     }
 
     @Test
+    void wrongJsonTypesAreBadRequestsNeverCoerced() {
+        String alice = Api.user("alice");
+        UUID conversation = api().direct(alice, Api.user("bob"));
+        String id = "\"conversation_id\": \"" + conversation + "\"";
+        for (String body : List.of(
+                "{" + id + ", \"content\": [\"hi\"]}",
+                "{" + id + ", \"content\": {\"text\": \"hi\"}}",
+                "{\"conversation_id\": 42, \"content\": \"hi\"}",
+                "{" + id + ", \"content\": \"hi\", \"attachments\": \"a.jpg\"}",
+                "{" + id + ", \"content\": \"hi @bob\", \"mentions\": [{\"user_id\": \"bob\", \"offset\": \"three\", \"length\": 4}]}",
+                "[]")) {
+            expectProblem(api().post(alice, "/api/v1/messages", body), 400, "malformed_request");
+        }
+        assertThat(api().history(alice, conversation, "").get("messages").size()).isZero();
+    }
+
+    @Test
     void acceptsWhatTheLimitsAllow() {
         String alice = Api.user("alice");
         UUID conversation = api().direct(alice, Api.user("bob"));
