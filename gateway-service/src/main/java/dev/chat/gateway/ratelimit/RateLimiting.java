@@ -6,13 +6,11 @@ import java.util.Optional;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.security.core.context.ReactiveSecurityContextHolder;
-import org.springframework.security.core.context.SecurityContext;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
+import dev.chat.shared.auth.ChatUser;
 import dev.chat.shared.problem.ErrorCodes;
 import dev.chat.shared.problem.ProblemWriter;
 import io.github.bucket4j.ConsumptionProbe;
@@ -75,16 +73,13 @@ public final class RateLimiting {
 
     /** Whole seconds to wait, rounded up, at least 1 (Retry-After has no fractions, and 0 would invite a hot loop). */
     static long retryAfterSeconds(long nanosToWait) {
-        long seconds = nanosToWait / 1_000_000_000L + (nanosToWait % 1_000_000_000L > 0 ? 1 : 0);
-        return Math.max(1, seconds);
+        return Math.max(1, Math.ceilDiv(nanosToWait, 1_000_000_000L));
     }
 
     /** {@code user:<sub>} for an authenticated request, otherwise {@code ip:<client address>}. */
     static Mono<String> caller(ServerWebExchange exchange) {
-        return ReactiveSecurityContextHolder.getContext()
-                .mapNotNull(SecurityContext::getAuthentication)
-                .filter(auth -> auth instanceof JwtAuthenticationToken && auth.isAuthenticated())
-                .map(auth -> "user:" + ((JwtAuthenticationToken) auth).getToken().getSubject())
+        return ChatUser.current()
+                .map(user -> "user:" + user.id())
                 .switchIfEmpty(Mono.fromSupplier(() -> "ip:" + clientIp(exchange.getRequest())));
     }
 

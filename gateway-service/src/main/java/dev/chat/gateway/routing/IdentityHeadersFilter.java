@@ -24,6 +24,9 @@ class IdentityHeadersFilter implements HttpHeadersFilter {
 
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+        if (input.headerNames().stream().noneMatch(IdentityHeadersFilter::isIdentityHeader)) {
+            return input; // the usual case: no copy per request
+        }
         HttpHeaders filtered = new HttpHeaders();
         input.forEach((name, values) -> {
             if (!isIdentityHeader(name)) {

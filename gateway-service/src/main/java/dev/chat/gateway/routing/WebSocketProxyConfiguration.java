@@ -13,6 +13,7 @@ import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.chat.shared.problem.UpstreamFailures;
 import reactor.core.publisher.Mono;
 
 /**

@@ -7,9 +7,7 @@ import org.springframework.security.config.annotation.web.reactive.EnableWebFlux
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
-import org.springframework.security.oauth2.server.resource.web.server.authentication.ServerBearerTokenAuthenticationConverter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
-import org.springframework.security.web.server.authentication.ServerAuthenticationConverter;
 
 import dev.chat.gateway.devtoken.DevTokenProperties;
 import dev.chat.gateway.ratelimit.RateLimiting;
@@ -29,17 +27,13 @@ import dev.chat.shared.problem.ProblemSecurityHandlers;
 @EnableWebFluxSecurity
 class SecurityConfiguration {
 
-    /** The WebSocket upgrade: the one request that may carry its token as {@code ?access_token=}. */
-    static final String WEBSOCKET_PATH = "/ws";
-
     /** The OpenAPI documents: the gateway's index and each service's, proxied. Public, like any API description. */
     static final String API_DOCS_PATHS = "/v3/api-docs/**";
 
     @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
             ProblemSecurityHandlers handlers, DevTokenProperties devTokens, RateLimiting rateLimiting) {
-        return ChatSecurity.resourceServer(http, decoder, handlers, true)
-                .oauth2ResourceServer(rs -> rs.bearerTokenConverter(queryTokenOnlyForWebSocket()))
+        return ChatSecurity.resourceServer(http, decoder, handlers, ChatSecurity.WEBSOCKET_PATH)
                 .authorizeExchange(auth -> {
                     if (devTokens.enabled()) {
                         auth.pathMatchers(HttpMethod.POST, DevTokenProperties.PATH).permitAll();
@@ -49,19 +43,5 @@ class SecurityConfiguration {
                 })
                 .addFilterAfter(rateLimiting.webFilter(), SecurityWebFiltersOrder.AUTHORIZATION)
                 .build();
-    }
-
-    /**
-     * Browsers cannot set headers on a WebSocket upgrade, so {@code GET /ws?access_token=} is accepted;
-     * on every other path only the Authorization header counts, so tokens stay out of REST URLs
-     * (and out of whatever logs URLs behind us).
-     */
-    static ServerAuthenticationConverter queryTokenOnlyForWebSocket() {
-        ServerBearerTokenAuthenticationConverter headerOrQuery = new ServerBearerTokenAuthenticationConverter();
-        headerOrQuery.setAllowUriQueryParameter(true);
-        ServerBearerTokenAuthenticationConverter headerOnly = new ServerBearerTokenAuthenticationConverter();
-        return exchange -> WEBSOCKET_PATH.equals(exchange.getRequest().getPath().pathWithinApplication().value())
-                ? headerOrQuery.convert(exchange)
-                : headerOnly.convert(exchange);
     }
 }

@@ -22,10 +22,10 @@ class SecurityConfiguration {
     @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
             ProblemSecurityHandlers handlers) {
-        return ChatSecurity.resourceServer(http, decoder, handlers, false)
+        return ChatSecurity.resourceServer(http, decoder, handlers, null)
                 .authorizeExchange(auth -> auth
                         // the OpenAPI description (OpenApiConfiguration) is public, like any API documentation
-                        .pathMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml").permitAll()
+                        .pathMatchers(HttpMethod.GET, ChatSecurity.API_DOCS_PATHS).permitAll()
                         .anyExchange().authenticated())
                 .build();
     }

@@ -11,7 +11,6 @@ public final class ConversationErrors {
     public static final String INVALID_PARTICIPANTS = "invalid_participants";
     public static final String TOO_MANY_PARTICIPANTS = "too_many_participants";
     public static final String INVALID_TITLE = "invalid_title";
-    public static final String INVALID_PARAMETER = "invalid_parameter";
     public static final String INVALID_CURSOR = "invalid_cursor";
     /** 403: a participant whose role does not allow the action (rename, add, remove others, remove the owner). */
     public static final String FORBIDDEN_ROLE = "forbidden_role";

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -22,9 +23,8 @@ import dev.chat.shared.event.EventTypes;
 import dev.chat.shared.event.Recipient;
 import dev.chat.shared.json.ChatJson;
 import dev.chat.shared.problem.ChatException;
+import dev.chat.shared.problem.ErrorCodes;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Conversations and their members. Every change runs in one transaction that first locks the
@@ -310,15 +310,8 @@ public class ConversationService {
 
     static ChatEvent updated(ConversationView conversation, List<String> added, List<String> removed,
             List<Recipient> recipients, Instant now) {
-        ObjectNode frame = ChatJson.mapper().createObjectNode();
-        frame.put("type", EventTypes.CONVERSATION_UPDATED);
-        frame.set("conversation", ChatJson.mapper().valueToTree(conversation.forEveryone()));
-        ArrayNode addedNode = frame.putArray("added");
-        added.forEach(addedNode::add);
-        ArrayNode removedNode = frame.putArray("removed");
-        removed.forEach(removedNode::add);
-        return new ChatEvent(UUID.randomUUID(), EventTypes.CONVERSATION_UPDATED, ChatEvent.CURRENT_VERSION, now,
-                conversation.id(), null, recipients, frame);
+        return ChatEvent.of(EventTypes.CONVERSATION_UPDATED, conversation.id(), null, recipients, now,
+                Map.of("conversation", conversation.forEveryone(), "added", added, "removed", removed));
     }
 
     private Set<String> userIdsToAdd(ChatUser caller, AddParticipantsRequest request) {
@@ -357,7 +350,7 @@ public class ConversationService {
             return defaultSize;
         }
         if (limit < 1 || limit > maxSize) {
-            throw ChatException.invalidField(ConversationErrors.INVALID_PARAMETER, "limit",
+            throw ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, "limit",
                     "must be between 1 and " + maxSize);
         }
         return limit;

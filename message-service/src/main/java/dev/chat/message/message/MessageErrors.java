@@ -16,7 +16,6 @@ public final class MessageErrors {
     static final String INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key";
     static final String IDEMPOTENCY_KEY_MISMATCH = "idempotency_key_mismatch";
     static final String CLIENT_MESSAGE_ID_REUSED = "client_message_id_reused";
-    static final String INVALID_PARAMETER = "invalid_parameter";
     /** 404 for a message that does not exist or whose conversation the caller is not in: existence never leaks. */
     public static final String MESSAGE_NOT_FOUND = "message_not_found";
     /** 403: only the sender may edit or delete a message. */

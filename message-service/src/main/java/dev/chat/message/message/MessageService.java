@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
@@ -22,7 +23,6 @@ import dev.chat.shared.problem.ChatException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Sending, reading, editing and deleting messages. A send is one transaction: take the next seq under the
@@ -75,19 +75,20 @@ class MessageService {
         Instant now = ChatJson.truncate(Instant.now());
         Mono<ChatMessage> work = store.nextSeq(conversationId, sender.id(), now)
                 .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant))
-                // nextSeq's membership test used its statement's snapshot; if it waited for the row
-                // lock behind a removal of the sender, only a new statement sees that removal
-                .flatMap(seq -> store.isParticipant(conversationId, sender.id())
-                        .flatMap(member -> member ? Mono.just(seq) : Mono.error(ConversationErrors.notAParticipant())))
-                .flatMap(seq -> checkReplyTo(conversationId, request.replyToId())
-                        .thenReturn(new ChatMessage(UUID.randomUUID(), conversationId, seq, sender.id(), sender.name(),
-                                clientMessageId, draft.type(), draft.content(), draft.attachments(),
-                                request.replyToId(), draft.mentions(), now, null, false)))
-                .flatMap(message -> store.insert(message)
-                        .flatMap(inserted -> inserted ? Mono.just(message) : Mono.error(new DuplicateSend())))
-                .flatMap(message -> store.recipients(conversationId, sender.id(), now).collectList()
-                        .flatMap(recipients -> outbox.append(created(message, recipients, now)))
-                        .thenReturn(message));
+                // read under the conversation lock, in a new statement: nextSeq's membership test used
+                // its own snapshot, so a removal it waited behind shows only here (the sender is missing)
+                .zipWhen(seq -> store.recipients(conversationId, sender.id(), now).collectList())
+                .flatMap(locked -> locked.getT2().stream().anyMatch(r -> r.userId().equals(sender.id()))
+                        ? checkReplyTo(conversationId, request.replyToId()).thenReturn(locked)
+                        : Mono.error(ConversationErrors.notAParticipant()))
+                .flatMap(locked -> {
+                    ChatMessage message = new ChatMessage(UUID.randomUUID(), conversationId, locked.getT1(),
+                            sender.id(), sender.name(), clientMessageId, draft.type(), draft.content(),
+                            draft.attachments(), request.replyToId(), draft.mentions(), now, null, false);
+                    return store.insert(message).flatMap(inserted -> inserted
+                            ? outbox.append(created(message, locked.getT2(), now)).thenReturn(message)
+                            : Mono.error(new DuplicateSend()));
+                });
         return tx.transactional(work)
                 .map(message -> new SendResult(message, true))
                 .doOnSuccess(result -> {
@@ -126,11 +127,7 @@ class MessageService {
 
     /** {@code message.created|updated|deleted}: the frame is {@code {"type", "message"}}, seq the message's. */
     static ChatEvent messageEvent(String type, ChatMessage message, List<Recipient> recipients, Instant now) {
-        ObjectNode frame = ChatJson.mapper().createObjectNode();
-        frame.put("type", type);
-        frame.set("message", ChatJson.mapper().valueToTree(message));
-        return new ChatEvent(UUID.randomUUID(), type, ChatEvent.CURRENT_VERSION, now,
-                message.conversationId(), message.seq(), recipients, frame);
+        return ChatEvent.of(type, message.conversationId(), message.seq(), recipients, now, Map.of("message", message));
     }
 
     /**

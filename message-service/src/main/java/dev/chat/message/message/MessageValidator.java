@@ -188,16 +188,16 @@ class MessageValidator {
     /** Checks {@code after_seq}, {@code before_seq} and {@code limit}; returns the effective limit. */
     int pageLimit(Long afterSeq, Long beforeSeq, Integer limit) {
         if (afterSeq != null && afterSeq < 0) {
-            throw ChatException.invalidField(MessageErrors.INVALID_PARAMETER, "after_seq", "must be 0 or more");
+            throw ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, "after_seq", "must be 0 or more");
         }
         if (beforeSeq != null && beforeSeq < 1) {
-            throw ChatException.invalidField(MessageErrors.INVALID_PARAMETER, "before_seq", "must be 1 or more");
+            throw ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, "before_seq", "must be 1 or more");
         }
         if (limit == null) {
             return limits.defaultPageSize();
         }
         if (limit < 1 || limit > limits.maxPageSize()) {
-            throw ChatException.invalidField(MessageErrors.INVALID_PARAMETER, "limit",
+            throw ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, "limit",
                     "must be between 1 and " + limits.maxPageSize());
         }
         return limit;

@@ -3,6 +3,7 @@ package dev.chat.message.receipt;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.stereotype.Component;
@@ -14,7 +15,6 @@ import dev.chat.shared.event.EventTypes;
 import dev.chat.shared.event.Recipient;
 import dev.chat.shared.json.ChatJson;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Writes one {@code receipt.updated} event to the outbox (its own short transaction: one insert)
@@ -24,9 +24,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 class ReceiptPublisher {
-
-    /** The event and frame type; to move to shared-lib's {@code EventTypes}. */
-    static final String RECEIPT_UPDATED = EventTypes.RECEIPT_UPDATED;
 
     private final ReceiptStore store;
     private final Outbox outbox;
@@ -62,13 +59,8 @@ class ReceiptPublisher {
     }
 
     static ChatEvent event(ReceiptKey key, Watermarks watermarks, List<Recipient> recipients, Instant now) {
-        ObjectNode frame = ChatJson.mapper().createObjectNode();
-        frame.put("type", RECEIPT_UPDATED);
-        frame.put("conversation_id", key.conversationId().toString());
-        frame.put("user_id", key.userId());
-        frame.put("delivered_seq", watermarks.deliveredSeq());
-        frame.put("read_seq", watermarks.readSeq());
-        return new ChatEvent(UUID.randomUUID(), RECEIPT_UPDATED, ChatEvent.CURRENT_VERSION, now, key.conversationId(),
-                null, recipients, frame);
+        return ChatEvent.of(EventTypes.RECEIPT_UPDATED, key.conversationId(), null, recipients, now,
+                Map.of("conversation_id", key.conversationId(), "user_id", key.userId(),
+                        "delivered_seq", watermarks.deliveredSeq(), "read_seq", watermarks.readSeq()));
     }
 }

@@ -10,6 +10,7 @@ import dev.chat.message.conversation.ConversationErrors;
 import dev.chat.message.message.MessageErrors;
 import dev.chat.shared.json.ChatJson;
 import dev.chat.shared.problem.ChatException;
+import dev.chat.shared.problem.ErrorCodes;
 import reactor.core.publisher.Mono;
 
 /**
@@ -19,7 +20,6 @@ import reactor.core.publisher.Mono;
 @Service
 class ReceiptService {
 
-    static final String INVALID_PARAMETER = "invalid_parameter";
 
     private final ReceiptStore store;
     private final ReceiptCoalescer coalescer;
@@ -37,7 +37,7 @@ class ReceiptService {
     Mono<Void> update(String userId, UUID conversationId, Long deliveredSeq, Long readSeq) {
         return Mono.defer(() -> {
             if (deliveredSeq == null && readSeq == null) {
-                return Mono.error(ChatException.badRequest(INVALID_PARAMETER,
+                return Mono.error(ChatException.badRequest(ErrorCodes.INVALID_PARAMETER,
                         "Give delivered_seq, read_seq or both"));
             }
             checkNotNegative("delivered_seq", deliveredSeq);
@@ -80,7 +80,7 @@ class ReceiptService {
 
     private static void checkNotNegative(String field, Long value) {
         if (value != null && value < 0) {
-            throw ChatException.invalidField(INVALID_PARAMETER, field, field + " must be 0 or more");
+            throw ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, field, field + " must be 0 or more");
         }
     }
 }

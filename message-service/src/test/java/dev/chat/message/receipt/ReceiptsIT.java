@@ -22,6 +22,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.chat.shared.event.EventTypes;
 import dev.chat.message.Api;
 import dev.chat.message.KafkaEventsProbe;
 import dev.chat.message.MessageServiceIT;
@@ -213,7 +214,7 @@ class ReceiptsIT {
     }
 
     private List<ChatEvent> receiptEvents(UUID conversation, String user) {
-        return probe.events(conversation, ReceiptPublisher.RECEIPT_UPDATED).stream()
+        return probe.events(conversation, EventTypes.RECEIPT_UPDATED).stream()
                 .filter(e -> user.equals(e.frame().get("user_id").asString()))
                 .toList();
     }

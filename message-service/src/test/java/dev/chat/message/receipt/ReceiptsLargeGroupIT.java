@@ -15,6 +15,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import dev.chat.shared.event.EventTypes;
 import dev.chat.message.Api;
 import dev.chat.message.KafkaEventsProbe;
 import dev.chat.message.MessageServiceIT;
@@ -78,8 +79,8 @@ class ReceiptsLargeGroupIT {
 
     private ChatEvent awaitReceipt(UUID conversation) {
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> !probe.events(conversation, ReceiptPublisher.RECEIPT_UPDATED).isEmpty());
-        List<ChatEvent> events = probe.events(conversation, ReceiptPublisher.RECEIPT_UPDATED);
+                .until(() -> !probe.events(conversation, EventTypes.RECEIPT_UPDATED).isEmpty());
+        List<ChatEvent> events = probe.events(conversation, EventTypes.RECEIPT_UPDATED);
         assertThat(events).hasSize(1);
         return events.getFirst();
     }

@@ -2,8 +2,10 @@ package dev.chat.shared.event;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import dev.chat.shared.json.ChatJson;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -42,5 +44,18 @@ public record ChatEvent(
 
     public ChatEvent {
         recipients = recipients == null ? List.of() : List.copyOf(recipients);
+    }
+
+    /**
+     * A new event whose frame is {@code {"type": type, ...fields}}, the fields written with the shared
+     * JSON settings (records in snake_case, timestamps with milliseconds).
+     */
+    public static ChatEvent of(String type, UUID conversationId, Long seq, List<Recipient> recipients,
+            Instant occurredAt, Map<String, ?> fields) {
+        ObjectNode frame = ChatJson.mapper().createObjectNode();
+        frame.put("type", type);
+        fields.forEach((name, value) -> frame.set(name, ChatJson.mapper().valueToTree(value)));
+        return new ChatEvent(UUID.randomUUID(), type, CURRENT_VERSION, occurredAt, conversationId, seq, recipients,
+                frame);
     }
 }

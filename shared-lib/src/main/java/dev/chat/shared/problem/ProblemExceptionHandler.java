@@ -1,6 +1,5 @@
 package dev.chat.shared.problem;
 
-import java.net.ConnectException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -64,9 +63,13 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
     }
 
     Problem toProblem(ServerWebExchange exchange, Throwable ex) {
-        Throwable unreachable = causeOf(ex, ConnectException.class);
-        if (unreachable != null && !(ex instanceof ChatException)) {
-            ex = unreachable;
+        if (UpstreamFailures.unreachable(ex)) {
+            return simple(exchange, HttpStatus.SERVICE_UNAVAILABLE, ErrorCodes.SERVICE_UNAVAILABLE,
+                    "The service is not reachable right now; retry shortly");
+        }
+        if (UpstreamFailures.closedBeforeAnswering(ex)) {
+            return simple(exchange, HttpStatus.BAD_GATEWAY, ErrorCodes.BAD_GATEWAY,
+                    "The service closed the connection before answering; retry shortly");
         }
         return switch (ex) {
             case ChatException e -> writer.problem(exchange, e.status(), e.code(), e.getMessage(), e.errors());
@@ -83,8 +86,6 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
                     "A valid access token is required");
             case AccessDeniedException e -> simple(exchange, HttpStatus.FORBIDDEN, ErrorCodes.FORBIDDEN,
                     "You may not do this");
-            case ConnectException e -> simple(exchange, HttpStatus.SERVICE_UNAVAILABLE,
-                    ErrorCodes.SERVICE_UNAVAILABLE, "The service is not reachable right now; retry shortly");
             case TimeoutException e -> simple(exchange, HttpStatus.GATEWAY_TIMEOUT, ErrorCodes.GATEWAY_TIMEOUT,
                     "The service did not answer in time; retry shortly");
             default -> simple(exchange, HttpStatus.INTERNAL_SERVER_ERROR, ErrorCodes.INTERNAL_ERROR,
@@ -146,6 +147,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
             case 404 -> "No such resource";
             case 405 -> "This method is not allowed here";
             case 415 -> "Send application/json";
+            case 503 -> "The service is not available right now; retry shortly";
+            case 504 -> "The service did not answer in time; retry shortly";
             default -> status.is5xxServerError() ? "Something went wrong on our side"
                     : e.getReason() != null ? e.getReason() : "The request was not accepted";
         };
@@ -154,18 +157,6 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 
     private Problem simple(ServerWebExchange exchange, HttpStatus status, String code, String detail) {
         return writer.problem(exchange, status, code, detail, List.of());
-    }
-
-    private static Throwable causeOf(Throwable ex, Class<? extends Throwable> type) {
-        for (Throwable t = ex; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return t;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return null;
     }
 
     /** Field names are reported as clients send them: {@code conversationId} becomes {@code conversation_id}. */

@@ -20,7 +20,7 @@ class SecurityConfiguration {
     @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
             ProblemSecurityHandlers handlers) {
-        return ChatSecurity.resourceServer(http, decoder, handlers, true)
+        return ChatSecurity.resourceServer(http, decoder, handlers, ChatSecurity.WEBSOCKET_PATH)
                 .authorizeExchange(auth -> auth.anyExchange().authenticated())
                 .build();
     }

@@ -70,9 +70,10 @@ class EventDelivery {
             return;
         }
         delivered.increment();
+        // every node reads every event: most recipients are connected elsewhere
         Set<String> users = new LinkedHashSet<>();
         for (Recipient recipient : event.recipients()) {
-            if (recipient != null && recipient.userId() != null) {
+            if (recipient != null && recipient.userId() != null && sessions.hasSessions(recipient.userId())) {
                 users.add(recipient.userId());
             }
         }

@@ -28,6 +28,11 @@ public class SessionRegistry {
                 .register(meters);
     }
 
+    /** Whether the user has a session on this node (events for nobody here are not even serialized). */
+    public boolean hasSessions(String userId) {
+        return byUser.containsKey(userId);
+    }
+
     /**
      * Queues an event frame to every local session of a user; never blocks.
      *

@@ -1,5 +1,6 @@
 package dev.chat.websocket.session;
 
+import dev.chat.shared.auth.ChatSecurity;
 import java.util.Map;
 
 import org.springframework.context.annotation.Bean;
@@ -22,7 +23,7 @@ import dev.chat.websocket.config.WebSocketProperties;
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
 
-    static final String PATH = "/ws";
+    static final String PATH = ChatSecurity.WEBSOCKET_PATH;
 
     @Bean
     HandlerMapping chatWebSocketMapping(ChatWebSocketHandler handler) {

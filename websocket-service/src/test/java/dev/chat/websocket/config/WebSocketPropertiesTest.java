@@ -9,6 +9,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
 
+import dev.chat.shared.event.ChatTopicProperties;
+
 class WebSocketPropertiesTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -16,7 +18,7 @@ class WebSocketPropertiesTest {
             .withUserConfiguration(Properties.class);
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({WebSocketProperties.class, ChatKafkaProperties.class})
+    @EnableConfigurationProperties({WebSocketProperties.class, ChatTopicProperties.class})
     static class Properties {
     }
 
@@ -25,7 +27,7 @@ class WebSocketPropertiesTest {
         runner.run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context.getBean(WebSocketProperties.class).dedup().eventIds()).isEqualTo(100_000);
-            assertThat(context.getBean(ChatKafkaProperties.class).partitions()).isEqualTo(3);
+            assertThat(context.getBean(ChatTopicProperties.class).partitions()).isEqualTo(3);
         });
     }
 

@@ -1,4 +1,4 @@
-package dev.chat.websocket.config;
+package dev.chat.shared.event;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -8,15 +8,15 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
 /**
- * How {@code chat.events} is declared ({@code chat.kafka.*}); every service that uses the topic
- * declares it the same way, so whichever starts first creates it.
+ * How the chat topics are declared ({@code chat.kafka.*}). Every service that uses a topic declares
+ * it the same way, so whichever starts first creates it.
  *
- * @param partitions        partitions of chat.events (3 locally, 12 in production)
- * @param replicationFactor replicas of each partition
+ * @param partitions        partitions of each chat topic: bounds consumer parallelism (3 locally, 12 in production)
+ * @param replicationFactor replicas of each partition (1 locally, 3 in production)
  */
 @Validated
 @ConfigurationProperties("chat.kafka")
-public record ChatKafkaProperties(
+public record ChatTopicProperties(
         @DefaultValue("3") @Min(1) @Max(10_000) int partitions,
         @DefaultValue("1") @Min(1) @Max(32) short replicationFactor) {
 }

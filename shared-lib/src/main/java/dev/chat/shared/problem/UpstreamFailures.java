@@ -1,12 +1,15 @@
-package dev.chat.gateway.routing;
+package dev.chat.shared.problem;
 
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 
 import reactor.netty.http.client.PrematureCloseException;
 
-/** Recognises how a call to a service behind the gateway failed, whatever wraps the cause. */
-final class UpstreamFailures {
+/**
+ * Recognises how a call to another server (a service behind the gateway, a database) failed,
+ * whatever wraps the cause.
+ */
+public final class UpstreamFailures {
 
     private UpstreamFailures() {
     }
@@ -16,12 +19,12 @@ final class UpstreamFailures {
      * reports these as {@link ConnectException} subclasses such as Netty's
      * {@code AbstractChannel.AnnotatedConnectException} and {@code ConnectTimeoutException}.
      */
-    static boolean unreachable(Throwable ex) {
+    public static boolean unreachable(Throwable ex) {
         return hasCause(ex, ConnectException.class) || hasCause(ex, UnknownHostException.class);
     }
 
     /** The service closed the connection before it answered. */
-    static boolean closedBeforeAnswering(Throwable ex) {
+    public static boolean closedBeforeAnswering(Throwable ex) {
         return hasCause(ex, PrematureCloseException.class);
     }
 

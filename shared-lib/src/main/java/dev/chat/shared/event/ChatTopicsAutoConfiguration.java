@@ -1,0 +1,26 @@
+package dev.chat.shared.event;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.config.TopicBuilder;
+
+/**
+ * Declares {@link Topics#CHAT_EVENTS} with explicit partitions in every service that has Spring
+ * Kafka; Boot's KafkaAdmin creates it at start-up (brokers here never auto-create topics).
+ */
+@AutoConfiguration
+@ConditionalOnClass(TopicBuilder.class)
+@EnableConfigurationProperties(ChatTopicProperties.class)
+public class ChatTopicsAutoConfiguration {
+
+    @Bean
+    NewTopic chatEventsTopic(ChatTopicProperties properties) {
+        return TopicBuilder.name(Topics.CHAT_EVENTS)
+                .partitions(properties.partitions())
+                .replicas(properties.replicationFactor())
+                .build();
+    }
+}
