@@ -18,11 +18,12 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.chat.message.Api;
-import dev.chat.message.KafkaEventsProbe;
 import dev.chat.message.MessageServiceIT;
+import dev.chat.message.outbox.ChatEventsProbe;
 import dev.chat.shared.event.ChatEvent;
 import dev.chat.shared.event.EventTypes;
 import dev.chat.shared.event.Recipient;
+import dev.chat.testsupport.ChatInfra;
 import dev.chat.testsupport.TestTokens;
 import tools.jackson.databind.JsonNode;
 
@@ -35,12 +36,12 @@ class MessageEditDeleteIT {
     WebTestClient client;
 
     Api api;
-    KafkaEventsProbe probe;
+    ChatEventsProbe probe;
 
     @BeforeEach
     void setUp() {
         api = new Api(client);
-        probe = new KafkaEventsProbe();
+        probe = new ChatEventsProbe(ChatInfra.kafka().bootstrapServers(), false);
     }
 
     @AfterEach

@@ -56,6 +56,11 @@ public final class ChatEventsProbe implements AutoCloseable {
                 .toList();
     }
 
+    /** Polls once more and returns the events of this type for the conversation seen so far, in arrival order. */
+    public List<ChatEvent> events(UUID conversationId, String type) {
+        return eventsOf(conversationId).stream().filter(e -> type.equals(e.type())).toList();
+    }
+
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(2));

@@ -22,12 +22,13 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.chat.shared.event.EventTypes;
 import dev.chat.message.Api;
-import dev.chat.message.KafkaEventsProbe;
 import dev.chat.message.MessageServiceIT;
+import dev.chat.message.outbox.ChatEventsProbe;
 import dev.chat.shared.event.ChatEvent;
+import dev.chat.shared.event.EventTypes;
 import dev.chat.shared.event.Recipient;
+import dev.chat.testsupport.ChatInfra;
 import dev.chat.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Flux;
@@ -48,12 +49,12 @@ class ReceiptsIT {
     MeterRegistry meters;
 
     Api api;
-    KafkaEventsProbe probe;
+    ChatEventsProbe probe;
 
     @BeforeEach
     void setUp() {
         api = new Api(client);
-        probe = new KafkaEventsProbe();
+        probe = new ChatEventsProbe(ChatInfra.kafka().bootstrapServers(), false);
     }
 
     @AfterEach

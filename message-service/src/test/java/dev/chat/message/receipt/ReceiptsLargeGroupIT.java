@@ -15,12 +15,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.chat.shared.event.EventTypes;
 import dev.chat.message.Api;
-import dev.chat.message.KafkaEventsProbe;
 import dev.chat.message.MessageServiceIT;
+import dev.chat.message.outbox.ChatEventsProbe;
 import dev.chat.shared.event.ChatEvent;
+import dev.chat.shared.event.EventTypes;
 import dev.chat.shared.event.Recipient;
+import dev.chat.testsupport.ChatInfra;
 
 /** Above {@code max-fanout-members} (2 here), receipt.updated goes to the reader's own devices only. */
 @MessageServiceIT
@@ -31,12 +32,12 @@ class ReceiptsLargeGroupIT {
     WebTestClient client;
 
     Api api;
-    KafkaEventsProbe probe;
+    ChatEventsProbe probe;
 
     @BeforeEach
     void setUp() {
         api = new Api(client);
-        probe = new KafkaEventsProbe();
+        probe = new ChatEventsProbe(ChatInfra.kafka().bootstrapServers(), false);
     }
 
     @AfterEach
