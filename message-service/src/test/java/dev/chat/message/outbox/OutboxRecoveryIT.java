@@ -44,7 +44,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "chat.outbox.sweep-interval=200ms")
-@AutoConfigureWebTestClient
+@AutoConfigureWebTestClient(timeout = "30s")
 @Import({ PostgresTestConfiguration.class, KafkaTestConfiguration.class, AuthTestConfiguration.class,
         OutboxRecoveryIT.Outage.class })
 class OutboxRecoveryIT {
