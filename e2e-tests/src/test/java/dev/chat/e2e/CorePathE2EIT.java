@@ -228,6 +228,10 @@ class CorePathE2EIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> bobPhone.seqs(conversation).size() >= 5);
             assertThat(bobPhone.seqs(conversation)).containsExactlyElementsOf(expected);
         }
+        // an outage is transient: retried until it ends, nothing set aside
+        Response outbox = new ChatClient(stack.serviceUrl("message-service")).get(null, "/actuator/health/outbox");
+        assertThat(outbox.status()).isEqualTo(200);
+        assertThat(outbox.body().get("components").get("outboxRelay").get("details").get("dead_letters").asLong()).isZero();
     }
 
     /** message-service's count of failed relay runs (from its own metrics endpoint, which needs a token). */

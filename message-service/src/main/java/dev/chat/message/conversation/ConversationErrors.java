@@ -16,6 +16,8 @@ public final class ConversationErrors {
     public static final String FORBIDDEN_ROLE = "forbidden_role";
     /** 400: rename and membership changes exist for groups only. */
     public static final String NOT_A_GROUP = "not_a_group";
+    /** 409: the conversation would have more than {@code chat.conversations.max-members} members. */
+    public static final String CONVERSATION_FULL = "conversation_full";
     /** 404: the user to remove is not in the conversation (the caller is). */
     public static final String PARTICIPANT_NOT_FOUND = "participant_not_found";
 
@@ -32,6 +34,11 @@ public final class ConversationErrors {
 
     static ChatException notAGroup() {
         return ChatException.badRequest(NOT_A_GROUP, "Only group conversations have a title and changing members");
+    }
+
+    static ChatException conversationFull(int maxMembers) {
+        return ChatException.conflict(CONVERSATION_FULL,
+                "A conversation may have at most " + maxMembers + " members");
     }
 
     static ChatException participantNotFound() {

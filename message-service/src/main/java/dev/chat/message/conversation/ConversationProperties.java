@@ -16,6 +16,11 @@ import jakarta.validation.constraints.Min;
  * @param maxPageSize                 largest {@code limit} of the conversation list
  * @param defaultParticipantsPageSize participants per page when the client gives no {@code limit}
  * @param maxParticipantsPageSize     largest {@code limit} of the participants list
+ * @param maxMembers                  members a conversation may have; create and add beyond it are refused
+ *                                    with 409 {@code conversation_full}. Every event names its recipients, so this
+ *                                    bounds the largest event: 2,000 members with 128-character ids make a
+ *                                    {@code message.created} of about 0.3 MB, a third of the broker's 1 MiB record limit
+ *                                    (docs/message-service.md, "Event sizes")
  */
 @ConfigurationProperties("chat.conversations")
 @Validated
@@ -27,5 +32,6 @@ public record ConversationProperties(
         @DefaultValue("20") @Min(1) int defaultPageSize,
         @DefaultValue("100") @Min(1) int maxPageSize,
         @DefaultValue("100") @Min(1) int defaultParticipantsPageSize,
-        @DefaultValue("500") @Min(1) int maxParticipantsPageSize) {
+        @DefaultValue("500") @Min(1) int maxParticipantsPageSize,
+        @DefaultValue("2000") @Min(2) int maxMembers) {
 }

@@ -12,10 +12,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 import dev.chat.message.outbox.Outbox;
-import dev.chat.message.outbox.OutboxSignal;
 import dev.chat.shared.auth.ChatJwtDecoders;
 import dev.chat.shared.auth.ChatUser;
 import dev.chat.shared.event.ChatEvent;
@@ -41,18 +39,13 @@ public class ConversationService {
     private static final String GROUP = "group";
 
     private final ConversationStore store;
-    private final TransactionalOperator tx;
     private final ConversationProperties properties;
     private final Outbox outbox;
-    private final OutboxSignal relay;
 
-    ConversationService(ConversationStore store, TransactionalOperator tx, ConversationProperties properties,
-            Outbox outbox, OutboxSignal relay) {
+    ConversationService(ConversationStore store, ConversationProperties properties, Outbox outbox) {
         this.store = store;
-        this.tx = tx;
         this.properties = properties;
         this.outbox = outbox;
-        this.relay = relay;
     }
 
     record Created(ConversationView conversation, boolean isNew) {
@@ -81,6 +74,9 @@ public class ConversationService {
             return Mono.error(ChatException.invalidField(ConversationErrors.TOO_MANY_PARTICIPANTS, "participant_ids",
                     "at most " + properties.maxParticipantsOnCreate() + " participants per request"));
         }
+        if (others.size() + 1 > properties.maxMembers()) {
+            return Mono.error(ConversationErrors.conversationFull(properties.maxMembers()));
+        }
         Instant now = ChatJson.truncate(Instant.now());
         if ("direct".equals(type)) {
             if (others.size() != 1) {
@@ -105,7 +101,7 @@ public class ConversationService {
                                 .thenReturn(true)
                         : Mono.just(false));
         // no event: the other user learns of a direct conversation with its first message (or the list)
-        return tx.transactional(insert)
+        return outbox.transactional(insert)
                 .flatMap(inserted -> inserted
                         ? get(caller.id(), id).map(view -> new Created(view, true))
                         : store.findDirect(key).flatMap(existing -> get(caller.id(), existing))
@@ -126,8 +122,7 @@ public class ConversationService {
         Mono<Void> insert = store.insertConversation(id, GROUP, title, caller.id(), now, null)
                 .then(store.insertParticipants(id, users, roles, now))
                 .then(appendUpdated(id, users, List.of(), List.of(), now));
-        return tx.transactional(insert)
-                .then(Mono.fromRunnable(relay::signal))
+        return outbox.transactional(insert)
                 .then(get(caller.id(), id)).map(view -> new Created(view, true));
     }
 
@@ -202,6 +197,11 @@ public class ConversationService {
                     .flatMap(locked -> wanted.isEmpty() ? Mono.just(List.<String>of())
                             : store.addMembers(conversationId, wanted, now).collect(HashSet::new, Set::add)
                                     .map(inserted -> wanted.stream().filter(inserted::contains).toList()))
+                    // counted under the conversation's lock, after the insert: beyond the cap, all of it rolls back
+                    .flatMap(added -> added.isEmpty() ? Mono.just(added)
+                            : store.memberCount(conversationId).flatMap(count -> count > properties.maxMembers()
+                                    ? Mono.error(ConversationErrors.conversationFull(properties.maxMembers()))
+                                    : Mono.just(added)))
                     .flatMap(added -> added.isEmpty() ? Mono.just(false)
                             // activity: the group comes first in the new members' lists
                             : store.touch(conversationId, now)
@@ -259,15 +259,9 @@ public class ConversationService {
 
     // ---- helpers
 
-    /** Runs the work in a transaction; signals the relay after the commit if it appended an event. */
+    /** Runs the work in a transaction; the relay is signalled after the commit for the events it appended. */
     private Mono<Void> commit(Mono<Boolean> work) {
-        return tx.transactional(work)
-                .doOnNext(appended -> {
-                    if (appended) {
-                        relay.signal();
-                    }
-                })
-                .then();
+        return outbox.transactional(work).then();
     }
 
     private Mono<ConversationStore.Locked> lockAsParticipant(UUID conversationId, String userId) {

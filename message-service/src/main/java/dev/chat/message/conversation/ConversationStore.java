@@ -209,6 +209,14 @@ class ConversationStore {
                 .all();
     }
 
+    /** How many participants the conversation has. */
+    Mono<Long> memberCount(UUID conversationId) {
+        return db.sql("SELECT count(*) FROM participants WHERE conversation_id = :cid")
+                .bind("cid", conversationId)
+                .map(row -> row.get(0, Long.class))
+                .one();
+    }
+
     /** Every participant's user id: the recipients of a conversation event. */
     Flux<String> participantIds(UUID conversationId) {
         return db.sql("SELECT user_id FROM participants WHERE conversation_id = :cid ORDER BY user_id")

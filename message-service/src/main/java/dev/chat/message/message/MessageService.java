@@ -8,11 +8,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 import dev.chat.message.conversation.ConversationErrors;
 import dev.chat.message.outbox.Outbox;
-import dev.chat.message.outbox.OutboxSignal;
 import dev.chat.shared.auth.ChatUser;
 import dev.chat.shared.event.ChatEvent;
 import dev.chat.shared.event.ChatMessage;
@@ -35,20 +33,15 @@ class MessageService {
     private final MessageStore store;
     private final MessageValidator validator;
     private final Outbox outbox;
-    private final OutboxSignal relay;
-    private final TransactionalOperator tx;
     private final Counter sent;
     private final Counter retried;
     private final Counter edits;
     private final Counter deletes;
 
-    MessageService(MessageStore store, MessageValidator validator, Outbox outbox, OutboxSignal relay,
-            TransactionalOperator tx, MeterRegistry meters) {
+    MessageService(MessageStore store, MessageValidator validator, Outbox outbox, MeterRegistry meters) {
         this.store = store;
         this.validator = validator;
         this.outbox = outbox;
-        this.relay = relay;
-        this.tx = tx;
         this.sent = meters.counter("chat.messages.sent");
         this.retried = meters.counter("chat.messages.idempotent.repeats");
         this.edits = meters.counter("chat.messages.edited");
@@ -89,12 +82,9 @@ class MessageService {
                             ? outbox.append(created(message, locked.getT2(), now)).thenReturn(message)
                             : Mono.error(new DuplicateSend()));
                 });
-        return tx.transactional(work)
+        return outbox.transactional(work)
                 .map(message -> new SendResult(message, true))
-                .doOnSuccess(result -> {
-                    sent.increment();
-                    relay.signal();
-                })
+                .doOnSuccess(result -> sent.increment())
                 // a concurrent retry won the race: its transaction committed first, ours rolled back
                 .onErrorResume(DuplicateSend.class, e -> original(sender, conversationId, clientMessageId));
     }
@@ -154,11 +144,10 @@ class MessageService {
                             .flatMap(edited -> publish(EventTypes.MESSAGE_UPDATED, edited, now)
                                     .thenReturn(new Change(edited, true)));
                 });
-        return tx.transactional(work)
+        return outbox.transactional(work)
                 .doOnNext(change -> {
                     if (change.changed()) {
                         edits.increment();
-                        relay.signal();
                     }
                 })
                 .map(Change::message);
@@ -179,11 +168,10 @@ class MessageService {
                             .flatMap(tombstone -> publish(EventTypes.MESSAGE_DELETED, tombstone, now).thenReturn(true))
                             .defaultIfEmpty(false);
                 });
-        return tx.transactional(work)
+        return outbox.transactional(work)
                 .doOnNext(deleted -> {
                     if (deleted) {
                         deletes.increment();
-                        relay.signal();
                     }
                 })
                 .then();

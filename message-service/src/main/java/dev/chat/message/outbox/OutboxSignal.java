@@ -1,8 +1,8 @@
 package dev.chat.message.outbox;
 
-/** Lets features ask the relay to publish right after they committed outbox rows. */
-public interface OutboxSignal {
+/** Wakes the relay for a lane whose rows were just committed. */
+interface OutboxSignal {
 
     /** Cheap, never blocks, safe from any thread. */
-    void signal();
+    void signal(int lane);
 }

@@ -9,7 +9,6 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 
 import dev.chat.message.outbox.Outbox;
-import dev.chat.message.outbox.OutboxSignal;
 import dev.chat.shared.event.ChatEvent;
 import dev.chat.shared.event.EventTypes;
 import dev.chat.shared.event.Recipient;
@@ -18,7 +17,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Writes one {@code receipt.updated} event to the outbox (its own short transaction: one insert)
- * and signals the relay. Its audience: every participant (the reader included, for their other
+ * (the outbox signals the relay). Its audience: every participant (the reader included, for their other
  * devices) in conversations of up to {@code max-fanout-members}; above that only the reader, so
  * that N acks in a large group never become N x N frames.
  */
@@ -27,13 +26,11 @@ class ReceiptPublisher {
 
     private final ReceiptStore store;
     private final Outbox outbox;
-    private final OutboxSignal relay;
     private final ReceiptProperties properties;
 
-    ReceiptPublisher(ReceiptStore store, Outbox outbox, OutboxSignal relay, ReceiptProperties properties) {
+    ReceiptPublisher(ReceiptStore store, Outbox outbox, ReceiptProperties properties) {
         this.store = store;
         this.outbox = outbox;
-        this.relay = relay;
         this.properties = properties;
     }
 
@@ -41,8 +38,7 @@ class ReceiptPublisher {
         return store.participants(key.conversationId(), properties.maxFanoutMembers() + 1)
                 .map(members -> audience(key.userId(), members, properties.maxFanoutMembers()))
                 .flatMap(recipients -> outbox.append(event(key, watermarks, recipients,
-                        ChatJson.truncate(Instant.now()))))
-                .doOnSuccess(done -> relay.signal());
+                        ChatJson.truncate(Instant.now()))));
     }
 
     /**

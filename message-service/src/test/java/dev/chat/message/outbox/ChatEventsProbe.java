@@ -50,6 +50,18 @@ public final class ChatEventsProbe implements AutoCloseable {
         return records.stream().filter(r -> conversationId.toString().equals(r.key())).toList();
     }
 
+    /** The events of the conversation seen so far, in arrival order, without polling (see {@link #poll}). */
+    public synchronized List<ChatEvent> seen(UUID conversationId) {
+        return records.stream().filter(r -> conversationId.toString().equals(r.key()))
+                .map(r -> ChatJson.mapper().readValue(r.value(), ChatEvent.class))
+                .toList();
+    }
+
+    /** Polls once for new records. */
+    public synchronized void poll() {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+    }
+
     public List<ChatEvent> eventsOf(UUID conversationId) {
         return recordsOf(conversationId).stream()
                 .map(r -> ChatJson.mapper().readValue(r.value(), ChatEvent.class))
