@@ -29,6 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param seq            for message events the message's seq, otherwise null
  * @param recipients     who receives it
  * @param frame          what clients receive, {@code {"type": ..., ...}}
+ * @param conversation   for message events: the conversation's type and title (what a push notification
+ *                       shows), else null
  */
 public record ChatEvent(
         UUID eventId,
@@ -38,9 +40,14 @@ public record ChatEvent(
         UUID conversationId,
         Long seq,
         List<Recipient> recipients,
-        ObjectNode frame) {
+        ObjectNode frame,
+        ConversationSummary conversation) {
 
     public static final int CURRENT_VERSION = 1;
+
+    /** What consumers other than the websocket nodes need to know of the conversation (push titles). */
+    public record ConversationSummary(String type, String title) {
+    }
 
     public ChatEvent {
         recipients = recipients == null ? List.of() : List.copyOf(recipients);
@@ -56,6 +63,11 @@ public record ChatEvent(
         frame.put("type", type);
         fields.forEach((name, value) -> frame.set(name, ChatJson.mapper().valueToTree(value)));
         return new ChatEvent(UUID.randomUUID(), type, CURRENT_VERSION, occurredAt, conversationId, seq, recipients,
-                frame);
+                frame, null);
+    }
+
+    /** The same event with the conversation summary set. */
+    public ChatEvent withConversation(ConversationSummary summary) {
+        return new ChatEvent(eventId, type, version, occurredAt, conversationId, seq, recipients, frame, summary);
     }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,6 +30,8 @@ import org.springframework.kafka.listener.ContainerProperties.AssignmentCommitOp
 import org.springframework.kafka.listener.KafkaMessageListenerContainer;
 import org.springframework.kafka.support.TopicPartitionOffset;
 import org.springframework.stereotype.Component;
+
+import dev.chat.shared.event.Topics;
 
 /**
  * Reads every partition of {@code chat.events}, from the latest offset, on every node.
@@ -56,7 +57,7 @@ class ChatEventsConsumer implements SmartLifecycle {
     private static final Duration MAX_RETRY = Duration.ofSeconds(15);
 
     private final KafkaAdmin kafkaAdmin;
-    private final NewTopic topic;
+    private final String topic = Topics.CHAT_EVENTS;
     private final ConsumerFactory<String, String> consumerFactory;
     private final ChatEventsListener listener;
     private final State state = new State();
@@ -66,10 +67,9 @@ class ChatEventsConsumer implements SmartLifecycle {
     private volatile boolean running;
     private int attempts;
 
-    ChatEventsConsumer(KafkaAdmin kafkaAdmin, NewTopic chatEventsTopic, ConsumerFactory<?, ?> bootConsumerFactory,
+    ChatEventsConsumer(KafkaAdmin kafkaAdmin, ConsumerFactory<?, ?> bootConsumerFactory,
             EventDelivery delivery) {
         this.kafkaAdmin = kafkaAdmin;
-        this.topic = chatEventsTopic;
         this.consumerFactory = consumerFactory(bootConsumerFactory.getConfigurationProperties());
         this.listener = new ChatEventsListener(delivery, state);
     }
@@ -122,7 +122,7 @@ class ChatEventsConsumer implements SmartLifecycle {
             container = container(offsets);
             container.start();
         }
-        log.info("Reading {} from offsets {}", topic.name(), new TreeMap<>(state.offsetsByPartition(offsets)));
+        log.info("Reading {} from offsets {}", topic, new TreeMap<>(state.offsetsByPartition(offsets)));
     }
 
     private synchronized void retryLater(Exception e) {
@@ -133,7 +133,7 @@ class ChatEventsConsumer implements SmartLifecycle {
         long delay = Math.min(MAX_RETRY.toMillis(), MIN_RETRY.toMillis() << Math.min(attempts, 5));
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         state.failed(cause);
-        log.warn("Cannot read {} partitions yet (attempt {}, retrying in {} ms): {}", topic.name(), attempts, delay,
+        log.warn("Cannot read {} partitions yet (attempt {}, retrying in {} ms): {}", topic, attempts, delay,
                 cause.toString());
         discovery.schedule(this::discoverAndStart, delay, TimeUnit.MILLISECONDS);
     }
@@ -146,17 +146,17 @@ class ChatEventsConsumer implements SmartLifecycle {
         try (Admin admin = Admin.create(config)) {
             TopicDescription description;
             try {
-                description = admin.describeTopics(List.of(topic.name())).allTopicNames()
-                        .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic.name());
+                description = admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                     // KafkaAdmin could not create it at start-up (broker down then): try again now
-                    kafkaAdmin.createOrModifyTopics(topic);
+                    kafkaAdmin.initialize();
                 }
                 throw e;
             }
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            description.partitions().forEach(p -> latest.put(new TopicPartition(topic.name(), p.partition()),
+            description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()),
                     OffsetSpec.latest()));
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
                     .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

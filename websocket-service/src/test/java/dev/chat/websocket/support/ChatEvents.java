@@ -84,7 +84,7 @@ public final class ChatEvents implements AutoCloseable {
         ObjectNode frame = ChatJson.mapper().createObjectNode().put("type", EventTypes.MESSAGE_CREATED);
         frame.set("message", message);
         return new ChatEvent(eventId, EventTypes.MESSAGE_CREATED, ChatEvent.CURRENT_VERSION, Instant.now(),
-                conversation, seq, recipients(sender, recipients), frame);
+                conversation, seq, recipients(sender, recipients), frame, null);
     }
 
     /** A conversation.updated event announcing that {@code added} joined. */
@@ -95,7 +95,7 @@ public final class ChatEvents implements AutoCloseable {
         frame.putArray("added").addAll(added.stream().map(a -> ChatJson.mapper().getNodeFactory().stringNode(a)).toList());
         frame.putArray("removed");
         return new ChatEvent(eventId, EventTypes.CONVERSATION_UPDATED, ChatEvent.CURRENT_VERSION, Instant.now(),
-                conversation, null, recipients(null, recipients), frame);
+                conversation, null, recipients(null, recipients), frame, null);
     }
 
     private static List<Recipient> recipients(String sender, String... users) {
