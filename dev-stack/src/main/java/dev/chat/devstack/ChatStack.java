@@ -49,6 +49,9 @@ public final class ChatStack implements AutoCloseable {
             List.of("gateway-service", "message-service", "websocket-service", "notification-service");
 
     static final String GATEWAY = "gateway-service";
+    static final String WEBSOCKET = "websocket-service";
+    /** The gateway's load-balancer service id for the websocket nodes (lb://websocket) when there are several. */
+    static final String WEBSOCKET_LB_ID = "websocket";
     /** Services that own a schema in PostgreSQL and get the SPRING_R2DBC_* and SPRING_FLYWAY_* settings. */
     static final List<String> DATABASE_SERVICES = List.of("message-service", "notification-service");
 
@@ -77,6 +80,10 @@ public final class ChatStack implements AutoCloseable {
     private final int gatewayPort;
     private final Map<String, Integer> servicePorts = new LinkedHashMap<>();
     private final Map<String, ChildProcess> services = new LinkedHashMap<>();
+    /** Each instance's command and environment, so that it can be started again after {@link #kill}. */
+    private final Map<String, List<String>> commands = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
+    private final List<String> instances;
     private final Map<String, CompletableFuture<LaunchCache.Launch>> launches = new LinkedHashMap<>();
     private FileChannel lockChannel;
     private FileLock lock;
@@ -100,6 +107,31 @@ public final class ChatStack implements AutoCloseable {
         this.registry = new ProcessRegistry(workDir.resolve("pids"));
         this.gatewayPort = builder.gatewayPort == 0 ? ports.free() : builder.gatewayPort;
         ports.reserve(gatewayPort);
+        List<String> all = new ArrayList<>();
+        for (String service : SERVICES) {
+            all.add(service);
+            if (service.equals(WEBSOCKET)) {
+                for (int node = 2; node <= builder.webSocketNodes; node++) {
+                    all.add(WEBSOCKET + "-" + node);
+                }
+            }
+        }
+        this.instances = List.copyOf(all);
+    }
+
+    /** The module an instance runs: {@code websocket-service-2} runs websocket-service. */
+    static String moduleOf(String instance) {
+        return instance.startsWith(WEBSOCKET) ? WEBSOCKET : instance;
+    }
+
+    /** Every service process of this stack: the four services, and further websocket nodes if asked for. */
+    public List<String> instances() {
+        return instances;
+    }
+
+    /** The websocket-service instances. */
+    public List<String> webSocketNodes() {
+        return instances.stream().filter(i -> moduleOf(i).equals(WEBSOCKET)).toList();
     }
 
     public static Builder builder() {
@@ -118,8 +150,22 @@ public final class ChatStack implements AutoCloseable {
         private Path cacheDir;
         private boolean cacheDirSet;
         private Consumer<String> progress = message -> { };
+        private int webSocketNodes = 1;
 
         private Builder() {
+        }
+
+        /**
+         * How many websocket-service processes to run (default 1). With more than one the gateway
+         * balances {@code /ws} over them (round robin, skipping instances that fail their health check);
+         * they are named {@code websocket-service}, {@code websocket-service-2}, ...
+         */
+        public Builder webSocketNodes(int nodes) {
+            if (nodes < 1 || nodes > 9) {
+                throw new IllegalArgumentException("1..9 websocket nodes, not " + nodes);
+            }
+            this.webSocketNodes = nodes;
+            return this;
         }
 
         /**
@@ -336,37 +382,45 @@ public final class ChatStack implements AutoCloseable {
     }
 
     private void startServices() throws Exception {
-        for (String service : SERVICES) {
-            servicePorts.put(service, service.equals(GATEWAY) ? gatewayPort : ports.free());
+        for (String instance : instances) {
+            servicePorts.put(instance, instance.equals(GATEWAY) ? gatewayPort : ports.free());
         }
         Map<String, String> inherited = System.getenv();
-        for (String service : SERVICES) {
-            Map<String, String> env = ServiceEnvironment.compose(inherited, wiring(service), extraEnv);
-            if (service.equals(GATEWAY)) {
+        for (String instance : instances) {
+            String module = moduleOf(instance);
+            Map<String, String> env = ServiceEnvironment.compose(inherited, wiring(instance), extraEnv);
+            if (instance.equals(GATEWAY)) {
                 jwtSecret = env.get(ServiceEnvironment.JWT_SECRET);
             }
-            LaunchCache.Launch launch = join(launches.get(service));
-            if (launch.note() != null) {
-                progress.accept(service + ": " + launch.note());
+            LaunchCache.Launch launch = join(launches.get(module));
+            if (launch.note() != null && instance.equals(module)) {
+                progress.accept(module + ": " + launch.note());
             }
             List<String> command = new ArrayList<>();
             command.add(javaBinary());
             command.addAll(SERVICE_JVM_OPTIONS);
             command.addAll(launch.arguments());
-            Path moduleDir = projectRoot.resolve(service);
-            ChildProcess process = registry.register(ChildProcess.start(service, command, env, moduleDir,
-                    logDir.resolve(service + ".log"), true));
-            synchronized (services) {
-                services.put(service, process);
-            }
+            commands.put(instance, List.copyOf(command));
+            environments.put(instance, env);
+            launch(instance);
         }
-        awaitReadiness();
+        awaitReadiness(instances);
+    }
+
+    private void launch(String instance) throws IOException {
+        Path moduleDir = projectRoot.resolve(moduleOf(instance));
+        ChildProcess process = registry.register(ChildProcess.start(instance, commands.get(instance),
+                environments.get(instance), moduleDir, logDir.resolve(instance + ".log"), true));
+        synchronized (services) {
+            services.put(instance, process);
+        }
     }
 
     /** What the stack decides for one service: ports, Kafka, PostgreSQL, the gateway's routes. */
-    private Map<String, String> wiring(String service) {
+    private Map<String, String> wiring(String instance) {
+        String service = moduleOf(instance);
         Map<String, String> wiring = new LinkedHashMap<>();
-        wiring.put("SERVER_PORT", Integer.toString(servicePorts.get(service)));
+        wiring.put("SERVER_PORT", Integer.toString(servicePorts.get(instance)));
         wiring.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         if (DATABASE_SERVICES.contains(service)) {
             PostgresServer pg = postgres.join();
@@ -377,18 +431,34 @@ public final class ChatStack implements AutoCloseable {
             wiring.put("SPRING_FLYWAY_USER", PostgresServer.USER);
             wiring.put("SPRING_FLYWAY_PASSWORD", PostgresServer.PASSWORD);
         }
+        if (service.equals(WEBSOCKET)) {
+            wiring.put("CHAT_WS_MESSAGE_SERVICE_URI", localUrl("message-service"));
+        }
+        if (service.equals("notification-service")) {
+            wiring.put("CHAT_PUSH_MESSAGE_SERVICE_URI", localUrl("message-service"));
+        }
         if (service.equals(GATEWAY)) {
             wiring.put("CHAT_GATEWAY_MESSAGE_SERVICE_URI", localUrl("message-service"));
-            wiring.put("CHAT_GATEWAY_WEBSOCKET_SERVICE_URI", localUrl("websocket-service"));
             wiring.put("CHAT_GATEWAY_NOTIFICATION_SERVICE_URI", localUrl("notification-service"));
+            List<String> nodes = webSocketNodes();
+            if (nodes.size() == 1) {
+                wiring.put("CHAT_GATEWAY_WEBSOCKET_SERVICE_URI", localUrl(WEBSOCKET));
+            } else {
+                // the gateway's load balancer (simple discovery: a fixed list), skipping nodes that fail health checks
+                wiring.put("CHAT_GATEWAY_WEBSOCKET_SERVICE_URI", "lb://" + WEBSOCKET_LB_ID);
+                for (int i = 0; i < nodes.size(); i++) {
+                    wiring.put("SPRING_CLOUD_DISCOVERY_CLIENT_SIMPLE_INSTANCES_" + WEBSOCKET_LB_ID.toUpperCase(java.util.Locale.ROOT)
+                            + "_" + i + "_URI", localUrl(nodes.get(i)));
+                }
+            }
         }
         return wiring;
     }
 
-    private void awaitReadiness() throws Exception {
+    private void awaitReadiness(List<String> which) throws Exception {
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         Map<String, String> lastAnswer = new LinkedHashMap<>();
-        List<String> pending = new ArrayList<>(SERVICES);
+        List<String> pending = new ArrayList<>(which);
         while (!pending.isEmpty()) {
             for (String service : List.copyOf(pending)) {
                 ChildProcess process = services.get(service);
@@ -452,9 +522,48 @@ public final class ChatStack implements AutoCloseable {
     /** A service's own base URL, e.g. {@code serviceUrl("message-service")} = {@code http://localhost:41234}. */
     public URI serviceUrl(String service) {
         if (!servicePorts.containsKey(service)) {
-            throw new IllegalArgumentException("unknown service " + service + "; one of " + SERVICES);
+            throw new IllegalArgumentException("unknown service " + service + "; one of " + instances);
         }
         return URI.create(localUrl(service));
+    }
+
+    /** Kills a service instance hard (SIGKILL: no shutdown hook, no graceful anything), for fault tests. */
+    public void kill(String instance) {
+        ensureOpen();
+        ChildProcess process;
+        synchronized (services) {
+            process = services.get(instance);
+        }
+        if (process == null) {
+            throw new IllegalArgumentException("unknown service " + instance + "; one of " + instances);
+        }
+        process.kill();
+        registry.forget(process);
+    }
+
+    /** Starts a killed (or exited) instance again, on the same port with the same settings, and waits until it is ready. */
+    public void start(String instance) {
+        ensureOpen();
+        if (!commands.containsKey(instance)) {
+            throw new IllegalArgumentException("unknown service " + instance + "; one of " + instances);
+        }
+        synchronized (services) {
+            ChildProcess running = services.get(instance);
+            if (running != null && running.isAlive()) {
+                throw new IllegalStateException(instance + " is running");
+            }
+        }
+        try {
+            launch(instance);
+            awaitReadiness(List.of(instance));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + instance, e);
+        } catch (Exception e) {
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** The HS256 secret the services were given (the dev default unless the environment or the builder set one). */

@@ -75,6 +75,23 @@ final class ChildProcess {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** SIGKILL now (descendants too), and waits until it is gone. */
+    void kill() {
+        List<ProcessHandle> everything = new ArrayList<>(process.descendants().toList());
+        everything.add(process.toHandle());
+        everything.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle handle : everything) {
+            try {
+                handle.onExit().get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                // gone or not, nothing more to do
+            }
+        }
+    }
+
     /** SIGTERM, then SIGKILL once {@code grace} has passed; also kills descendants left behind. */
     void stop(Duration grace) {
         stopAll(List.of(this), grace);

@@ -10,7 +10,7 @@ import dev.chat.devstack.ChatStack;
 
 /**
  * Starts the whole system once per test JVM (PostgreSQL, a Kafka broker process, the four services
- * as processes, the gateway on a free port) and stops all of it when the tests are done, also when
+ * as processes with two websocket nodes, the gateway on a free port) and stops all of it when the tests are done, also when
  * they fail. Tests receive the {@link ChatStack} as a parameter.
  */
 public class StackExtension implements ParameterResolver {
@@ -37,6 +37,8 @@ public class StackExtension implements ParameterResolver {
             stack = ChatStack.builder()
                     .projectRoot(root)
                     .gatewayPort(0)
+                    // two nodes behind the gateway's balancer: every test sees a multi-node deployment
+                    .webSocketNodes(2)
                     .logDir(root.resolve("e2e-tests/target/stack-logs"))
                     .workDir(root.resolve("e2e-tests/target/stack-work"))
                     .start();
