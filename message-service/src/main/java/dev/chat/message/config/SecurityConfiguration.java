@@ -19,6 +19,9 @@ import dev.chat.shared.problem.ProblemSecurityHandlers;
 @EnableWebFluxSecurity
 class SecurityConfiguration {
 
+    /** Spring Security's authority for the JWT scope {@code chat:admin} ({@code "scope": "chat:admin"}). */
+    static final String ADMIN_AUTHORITY = "SCOPE_chat:admin";
+
     @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
             ProblemSecurityHandlers handlers) {
@@ -26,6 +29,8 @@ class SecurityConfiguration {
                 .authorizeExchange(auth -> auth
                         // the OpenAPI description (OpenApiConfiguration) is public, like any API documentation
                         .pathMatchers(HttpMethod.GET, ChatSecurity.API_DOCS_PATHS).permitAll()
+                        // operator actions (token revocation): a token with the scope chat:admin only
+                        .pathMatchers("/api/v1/admin/**").hasAuthority(ADMIN_AUTHORITY)
                         .anyExchange().authenticated())
                 .build();
     }

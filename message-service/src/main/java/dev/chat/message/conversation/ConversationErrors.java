@@ -16,6 +16,8 @@ public final class ConversationErrors {
     public static final String FORBIDDEN_ROLE = "forbidden_role";
     /** 400: rename and membership changes exist for groups only. */
     public static final String NOT_A_GROUP = "not_a_group";
+    /** 400: a notify level other than all, mentions, none. */
+    public static final String INVALID_NOTIFY = "invalid_notify";
     /** 409: the conversation would have more than {@code chat.conversations.max-members} members. */
     public static final String CONVERSATION_FULL = "conversation_full";
     /** 404: the user to remove is not in the conversation (the caller is). */

@@ -16,6 +16,8 @@ import jakarta.validation.constraints.Min;
  * @param maxPageSize                 largest {@code limit} of the conversation list
  * @param defaultParticipantsPageSize participants per page when the client gives no {@code limit}
  * @param maxParticipantsPageSize     largest {@code limit} of the participants list
+ * @param largeGroupThreshold         a conversation with more members is a large group (API.md): its notify level
+ *                                    defaults to {@code mentions}, receipts and typing are not broadcast to it
  * @param maxMembers                  members a conversation may have; create and add beyond it are refused
  *                                    with 409 {@code conversation_full}. Every event names its recipients, so this
  *                                    bounds the largest event: 2,000 members with 128-character ids make a
@@ -33,5 +35,11 @@ public record ConversationProperties(
         @DefaultValue("100") @Min(1) int maxPageSize,
         @DefaultValue("100") @Min(1) int defaultParticipantsPageSize,
         @DefaultValue("500") @Min(1) int maxParticipantsPageSize,
-        @DefaultValue("2000") @Min(2) int maxMembers) {
+        @DefaultValue("2000") @Min(2) int maxMembers,
+        @DefaultValue("100") @Min(1) int largeGroupThreshold) {
+
+    /** Whether a conversation of this many members is a large group. */
+    public boolean isLargeGroup(long members) {
+        return members > largeGroupThreshold;
+    }
 }

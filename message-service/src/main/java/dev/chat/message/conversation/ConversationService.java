@@ -249,12 +249,22 @@ public class ConversationService {
         return commit(work).then();
     }
 
-    /** Replaces the caller's settings of the conversation (today: {@code muted_until}); no event to others. */
+    /**
+     * Changes the caller's own settings of the conversation ({@code muted_until}, {@code notify}); fields
+     * left out stay as they are. No event to others: settings are private.
+     */
     Mono<ConversationView> updateSettings(String userId, UUID conversationId, ConversationSettingsRequest request) {
-        Instant mutedUntil = ChatJson.truncate(request.mutedUntil());
-        return store.setMutedUntil(conversationId, userId, mutedUntil)
-                .flatMap(updated -> updated ? get(userId, conversationId)
-                        : Mono.error(ConversationErrors.notAParticipant()));
+        return Mono.defer(() -> {
+            if (request.notifyGiven() && request.notifyLevel() != null && !NotifyLevel.VALUES.contains(request.notifyLevel())) {
+                return Mono.error(ChatException.invalidField(ConversationErrors.INVALID_NOTIFY, "notify",
+                        "notify must be one of all, mentions, none (or null for the default)"));
+            }
+            Instant mutedUntil = ChatJson.truncate(request.mutedUntil());
+            return store.updateSettings(conversationId, userId, request.mutedUntilGiven(), mutedUntil,
+                            request.notifyGiven(), request.notifyLevel())
+                    .flatMap(updated -> updated ? get(userId, conversationId)
+                            : Mono.error(ConversationErrors.notAParticipant()));
+        });
     }
 
     // ---- helpers

@@ -34,7 +34,7 @@ class ConversationStore {
     private static final String MINE = """
             WITH mine AS (
                 SELECT c.id, c.type, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at,
-                       p.user_id, p.delivered_seq, p.read_seq, p.muted_until
+                       p.user_id, p.delivered_seq, p.read_seq, p.muted_until, p.notify
                 FROM participants p
                 JOIN conversations c ON c.id = p.conversation_id
                 WHERE p.user_id = :me %s
@@ -50,10 +50,12 @@ class ConversationStore {
 
     private final DatabaseClient db;
     private final MessageStore messages;
+    private final int largeGroupThreshold;
 
-    ConversationStore(DatabaseClient db, MessageStore messages) {
+    ConversationStore(DatabaseClient db, MessageStore messages, ConversationProperties properties) {
         this.db = db;
         this.messages = messages;
+        this.largeGroupThreshold = properties.largeGroupThreshold();
     }
 
     /** False when a direct conversation with this key exists already (nothing is inserted then). */
@@ -132,7 +134,7 @@ class ConversationStore {
     Mono<ConversationView> viewForEveryone(UUID conversationId, int maxListedParticipants) {
         return db.sql("""
                 SELECT c.id, c.type, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at,
-                       NULL::bigint AS delivered_seq, NULL::bigint AS read_seq, NULL::timestamptz AS muted_until,
+                       NULL::bigint AS delivered_seq, NULL::bigint AS read_seq, NULL::timestamptz AS muted_until, NULL::text AS notify,
                        (SELECT count(*) FROM participants x WHERE x.conversation_id = c.id) AS participant_count,
                        NULL::bigint AS unread_count
                 FROM conversations c WHERE c.id = :id""")
@@ -172,7 +174,9 @@ class ConversationStore {
                         r.participantCount() <= maxListedParticipants
                                 ? parts.getT1().getOrDefault(r.id(), List.of()) : null,
                         r.participantCount(), r.lastSeq(), parts.getT2().get(r.id()), r.lastActivityAt(),
-                        r.unreadCount(), r.deliveredSeq(), r.readSeq(), r.mutedUntil()))
+                        r.unreadCount(), r.deliveredSeq(), r.readSeq(), r.mutedUntil(),
+                        r.deliveredSeq() == null ? null
+                                : NotifyLevel.effective(r.notifyLevel(), r.participantCount(), largeGroupThreshold)))
                 .toList());
     }
 
@@ -308,10 +312,21 @@ class ConversationStore {
                 .one();
     }
 
-    /** False if the user is not in the conversation. */
-    Mono<Boolean> setMutedUntil(UUID conversationId, String userId, Instant mutedUntil) {
-        return db.sql("UPDATE participants SET muted_until = :until WHERE conversation_id = :cid AND user_id = :user")
+    /**
+     * Changes the caller's settings: each one only when given ({@code muted_until} null = not muted,
+     * {@code notify} null = back to the default). False if the user is not in the conversation.
+     */
+    Mono<Boolean> updateSettings(UUID conversationId, String userId, boolean setMutedUntil, Instant mutedUntil,
+            boolean setNotify, String notify) {
+        return db.sql("""
+                UPDATE participants SET
+                    muted_until = CASE WHEN :setMuted THEN CAST(:until AS timestamptz) ELSE muted_until END,
+                    notify      = CASE WHEN :setNotify THEN CAST(:notify AS text) ELSE notify END
+                WHERE conversation_id = :cid AND user_id = :user""")
+                .bind("setMuted", setMutedUntil)
                 .bind("until", Parameter.fromOrEmpty(mutedUntil, Instant.class))
+                .bind("setNotify", setNotify)
+                .bind("notify", Parameter.fromOrEmpty(notify, String.class))
                 .bind("cid", conversationId)
                 .bind("user", userId)
                 .fetch().rowsUpdated()
@@ -331,6 +346,7 @@ class ConversationStore {
                 row.get("delivered_seq", Long.class),
                 row.get("read_seq", Long.class),
                 row.get("muted_until", Instant.class),
+                row.get("notify", String.class),
                 row.get("unread_count", Long.class));
     }
 
@@ -345,7 +361,7 @@ class ConversationStore {
 
     /** One conversation row; the caller-specific fields are null when read for everyone. */
     private record Row(UUID id, String type, String title, String createdBy, Instant createdAt, long lastSeq,
-            Instant lastActivityAt, int participantCount, Long deliveredSeq, Long readSeq, Instant mutedUntil,
+            Instant lastActivityAt, int participantCount, Long deliveredSeq, Long readSeq, Instant mutedUntil, String notifyLevel,
             Long unreadCount) {
     }
 }

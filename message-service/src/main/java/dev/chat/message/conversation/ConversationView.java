@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import dev.chat.shared.event.ChatMessage;
 
 /**
@@ -13,7 +15,8 @@ import dev.chat.shared.event.ChatMessage;
  *
  * <p>In a {@code conversation.updated} event one object serves every recipient, so the
  * caller-specific fields are null there ({@link #forEveryone()}); in REST responses they are always set
- * ({@code muted_until} may be null: not muted).
+ * ({@code muted_until} may be null: not muted). {@code notify} ({@code notifyLevel}: {@code notify} is taken by Object) is the caller's effective level: what
+ * they chose, else the default for the conversation's size ({@link NotifyLevel}).
  */
 public record ConversationView(
         UUID id,
@@ -29,7 +32,8 @@ public record ConversationView(
         Long unreadCount,
         Long myDeliveredSeq,
         Long myReadSeq,
-        Instant mutedUntil) {
+        Instant mutedUntil,
+        @JsonProperty("notify") String notifyLevel) {
 
     public record Participant(String userId, String role, Instant joinedAt) {
     }
@@ -37,6 +41,6 @@ public record ConversationView(
     /** The same conversation without anyone's own fields. */
     ConversationView forEveryone() {
         return new ConversationView(id, type, title, createdBy, createdAt, participants, participantCount, lastSeq,
-                lastMessage, lastActivityAt, null, null, null, null);
+                lastMessage, lastActivityAt, null, null, null, null, null);
     }
 }

@@ -60,4 +60,16 @@ class MessageController {
             @RequestParam(name = "limit", required = false) Integer limit) {
         return ChatUser.current().flatMap(user -> messages.history(user.id(), id, afterSeq, beforeSeq, limit));
     }
+
+    /**
+     * What this caller missed in one conversation since {@code after_seq} (and, with {@code after_change},
+     * edits and deletes of older messages): the REST form of the WebSocket {@code sync} frame.
+     */
+    @GetMapping("/api/v1/conversations/{id}/sync")
+    Mono<SyncResponse> sync(@PathVariable UUID id,
+            @RequestParam(name = "after_seq", required = false) Long afterSeq,
+            @RequestParam(name = "after_change", required = false) Long afterChange,
+            @RequestParam(name = "limit", required = false) Integer limit) {
+        return ChatUser.current().flatMap(user -> messages.sync(user.id(), id, afterSeq, afterChange, limit));
+    }
 }

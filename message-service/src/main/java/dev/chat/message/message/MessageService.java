@@ -5,11 +5,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
 
 import dev.chat.message.conversation.ConversationErrors;
+import dev.chat.message.conversation.ConversationProperties;
 import dev.chat.message.outbox.Outbox;
 import dev.chat.shared.auth.ChatUser;
 import dev.chat.shared.event.ChatEvent;
@@ -33,12 +36,15 @@ class MessageService {
     private final MessageStore store;
     private final MessageValidator validator;
     private final Outbox outbox;
+    private final ConversationProperties conversations;
     private final Counter sent;
     private final Counter retried;
     private final Counter edits;
     private final Counter deletes;
 
-    MessageService(MessageStore store, MessageValidator validator, Outbox outbox, MeterRegistry meters) {
+    MessageService(MessageStore store, MessageValidator validator, Outbox outbox, ConversationProperties conversations,
+            MeterRegistry meters) {
+        this.conversations = conversations;
         this.store = store;
         this.validator = validator;
         this.outbox = outbox;
@@ -66,20 +72,25 @@ class MessageService {
             MessageValidator.Draft draft) {
         UUID conversationId = request.conversationId();
         Instant now = ChatJson.truncate(Instant.now());
+        Set<String> mentioned = draft.mentions().stream().map(ChatMessage.Mention::userId).collect(Collectors.toSet());
         Mono<ChatMessage> work = store.nextSeq(conversationId, sender.id(), now)
                 .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant))
                 // read under the conversation lock, in a new statement: nextSeq's membership test used
                 // its own snapshot, so a removal it waited behind shows only here (the sender is missing)
-                .zipWhen(seq -> store.recipients(conversationId, sender.id(), now).collectList())
+                .zipWhen(next -> store.recipients(conversationId, sender.id(), now, mentioned,
+                        conversations.largeGroupThreshold()))
                 .flatMap(locked -> locked.getT2().stream().anyMatch(r -> r.userId().equals(sender.id()))
                         ? checkReplyTo(conversationId, request.replyToId()).thenReturn(locked)
                         : Mono.error(ConversationErrors.notAParticipant()))
                 .flatMap(locked -> {
-                    ChatMessage message = new ChatMessage(UUID.randomUUID(), conversationId, locked.getT1(),
+                    MessageStore.Next next = locked.getT1();
+                    ChatMessage message = new ChatMessage(UUID.randomUUID(), conversationId, next.seq(),
                             sender.id(), sender.name(), clientMessageId, draft.type(), draft.content(),
                             draft.attachments(), request.replyToId(), draft.mentions(), now, null, false);
-                    return store.insert(message).flatMap(inserted -> inserted
-                            ? outbox.append(created(message, locked.getT2(), now)).thenReturn(message)
+                    ChatEvent event = created(message, locked.getT2(), now)
+                            .withConversation(new ChatEvent.ConversationSummary(next.type(), next.title()));
+                    return store.insert(message, next.changeSeq()).flatMap(inserted -> inserted
+                            ? outbox.append(event).thenReturn(message)
                             : Mono.error(new DuplicateSend()));
                 });
         return outbox.transactional(work)
@@ -208,6 +219,45 @@ class MessageService {
                             Collections.reverse(page); // fetched newest first
                         }
                         return new MessagePage(page, hasMore);
+                    });
+        });
+    }
+
+    /**
+     * What a client missed in one conversation, as of one moment (every query is bounded by the
+     * conversation's seq and change cursor read first, so later commits are left for the next call).
+     * 404 for a non-participant.
+     */
+    Mono<SyncResponse> sync(String userId, UUID conversationId, Long afterSeq, Long afterChange, Integer limit) {
+        return Mono.defer(() -> {
+            long after = afterSeq == null ? 0 : afterSeq;
+            int pageSize = validator.syncLimit(after, afterChange, limit);
+            return store.snapshot(conversationId, userId)
+                    .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant))
+                    .flatMap(at -> {
+                        long upToSeq = Math.min(after, at.lastSeq());
+                        Mono<List<ChatMessage>> newer = store.after(conversationId, after, at.lastSeq(), pageSize).collectList();
+                        Mono<List<MessageStore.Changed>> changed = afterChange == null ? Mono.just(List.of())
+                                : store.changedAfter(conversationId, upToSeq, afterChange, at.changeSeq(), pageSize).collectList();
+                        Mono<List<SyncResponse.Watermark>> receipts = store.watermarks(conversationId,
+                                conversations.isLargeGroup(at.members()) ? userId : null).collectList();
+                        return Mono.zip(newer, changed, receipts).map(parts -> {
+                            List<ChatMessage> messages = parts.getT1();
+                            boolean moreMessages = messages.size() > pageSize;
+                            if (moreMessages) {
+                                messages = messages.subList(0, pageSize);
+                            }
+                            List<MessageStore.Changed> changes = parts.getT2();
+                            boolean moreChanges = changes.size() > pageSize;
+                            if (moreChanges) {
+                                changes = changes.subList(0, pageSize);
+                            }
+                            long lastSeq = moreMessages ? messages.getLast().seq() : Math.max(upToSeq, at.lastSeq());
+                            long cursor = moreChanges ? changes.getLast().changeSeq() : at.changeSeq();
+                            return new SyncResponse(conversationId, messages,
+                                    changes.stream().map(MessageStore.Changed::message).toList(), parts.getT3(),
+                                    lastSeq, cursor, moreMessages || moreChanges);
+                        });
                     });
         });
     }

@@ -2,12 +2,14 @@ package dev.chat.message.message;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Repository;
 
+import dev.chat.message.conversation.NotifyLevel;
 import dev.chat.shared.event.ChatMessage;
 import dev.chat.shared.event.Recipient;
 import dev.chat.shared.json.ChatJson;
@@ -28,6 +30,12 @@ public class MessageStore {
             m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.client_message_id, m.type, m.content,
             m.attachments::text AS attachments, m.reply_to_id, m.mentions::text AS mentions, m.created_at,
             m.edited_at, m.deleted""";
+    /**
+     * Raises the conversation's change cursor (its row is locked by {@link #findForChange}) for an update of
+     * message {@code :id}; the update sets the message's {@code change_seq} to the new value.
+     */
+    private static final String CHANGE = "WITH change AS (UPDATE conversations SET change_seq = change_seq + 1"
+            + " WHERE id = (SELECT conversation_id FROM messages WHERE id = :id) RETURNING change_seq) ";
     private static final TypeReference<List<ChatMessage.Attachment>> ATTACHMENTS = new TypeReference<>() {
     };
     private static final TypeReference<List<ChatMessage.Mention>> MENTIONS = new TypeReference<>() {
@@ -39,32 +47,38 @@ public class MessageStore {
         this.db = db;
     }
 
+    /** What a send learns when it takes the next seq: the seq, the change cursor value, and the conversation's type and title. */
+    record Next(long seq, long changeSeq, String type, String title) {
+    }
+
     /**
-     * Takes the next seq of the conversation for a sender who is a participant, and holds the
-     * conversation row's lock until the transaction ends: that lock is what orders sends. Empty if
-     * the conversation does not exist or the sender is not in it.
+     * Takes the next seq (and change cursor value) of the conversation for a sender who is a participant,
+     * and holds the conversation row's lock until the transaction ends: that lock is what orders sends.
+     * Empty if the conversation does not exist or the sender is not in it.
      */
-    Mono<Long> nextSeq(UUID conversationId, String senderId, Instant now) {
+    Mono<Next> nextSeq(UUID conversationId, String senderId, Instant now) {
         return db.sql("""
-                UPDATE conversations c SET last_seq = c.last_seq + 1, last_activity_at = :now
+                UPDATE conversations c SET last_seq = c.last_seq + 1, change_seq = c.change_seq + 1, last_activity_at = :now
                 WHERE c.id = :cid
                   AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = c.id AND p.user_id = :sender)
-                RETURNING c.last_seq""")
+                RETURNING c.last_seq, c.change_seq, c.type, c.title""")
                 .bind("now", now)
                 .bind("cid", conversationId)
                 .bind("sender", senderId)
-                .map(row -> row.get(0, Long.class))
+                .map(row -> new Next(row.get("last_seq", Long.class), row.get("change_seq", Long.class),
+                        row.get("type", String.class), row.get("title", String.class)))
                 .one();
     }
 
     /** False when the sender already has a message with this client_message_id (nothing is inserted). */
-    Mono<Boolean> insert(ChatMessage m) {
+    Mono<Boolean> insert(ChatMessage m, long changeSeq) {
         return db.sql("""
                 INSERT INTO messages (id, conversation_id, seq, sender_id, sender_name, client_message_id, type,
-                                      content, attachments, reply_to_id, mentions, created_at)
+                                      content, attachments, reply_to_id, mentions, created_at, change_seq)
                 VALUES (:id, :cid, :seq, :sender, :senderName, :clientId, :type,
-                        :content, CAST(:attachments AS jsonb), :replyTo, CAST(:mentions AS jsonb), :createdAt)
+                        :content, CAST(:attachments AS jsonb), :replyTo, CAST(:mentions AS jsonb), :createdAt, :changeSeq)
                 ON CONFLICT (sender_id, client_message_id) DO NOTHING""")
+                .bind("changeSeq", changeSeq)
                 .bind("id", m.id())
                 .bind("cid", m.conversationId())
                 .bind("seq", m.seq())
@@ -116,8 +130,8 @@ public class MessageStore {
 
     Mono<ChatMessage> updateContent(UUID messageId, String content, List<ChatMessage.Mention> mentions,
             Instant editedAt) {
-        return db.sql("UPDATE messages SET content = :content, mentions = CAST(:mentions AS jsonb), edited_at = :at"
-                + " WHERE id = :id AND NOT deleted RETURNING " + COLUMNS)
+        return db.sql(CHANGE + "UPDATE messages SET content = :content, mentions = CAST(:mentions AS jsonb), edited_at = :at,"
+                + " change_seq = (SELECT change_seq FROM change) WHERE id = :id AND NOT deleted RETURNING " + COLUMNS)
                 .bind("content", content)
                 .bind("mentions", ChatJson.mapper().writeValueAsString(mentions))
                 .bind("at", editedAt)
@@ -128,8 +142,9 @@ public class MessageStore {
 
     /** Turns the message into its tombstone; {@code edited_at} becomes the time of deletion (its last change). */
     Mono<ChatMessage> tombstone(UUID messageId, Instant deletedAt) {
-        return db.sql("UPDATE messages SET deleted = true, content = '', attachments = '[]'::jsonb,"
-                + " mentions = '[]'::jsonb, edited_at = :at WHERE id = :id AND NOT deleted RETURNING " + COLUMNS)
+        return db.sql(CHANGE + "UPDATE messages SET deleted = true, content = '', attachments = '[]'::jsonb,"
+                + " mentions = '[]'::jsonb, edited_at = :at, change_seq = (SELECT change_seq FROM change)"
+                + " WHERE id = :id AND NOT deleted RETURNING " + COLUMNS)
                 .bind("at", deletedAt)
                 .bind("id", messageId)
                 .map(MessageStore::message)
@@ -162,17 +177,29 @@ public class MessageStore {
                 .defaultIfEmpty(false);
     }
 
-    /** Everyone in the conversation; push is wanted by all but the sender and those who muted it. */
-    Flux<Recipient> recipients(UUID conversationId, String senderId, Instant now) {
-        return db.sql("SELECT user_id, muted_until FROM participants WHERE conversation_id = :cid ORDER BY user_id")
+    /**
+     * Everyone in the conversation; push is wanted by all but the sender, those who muted it, and those whose
+     * notify level excludes this message (their choice, else the default for the conversation's size:
+     * {@code mentions} in large groups).
+     */
+    Mono<List<Recipient>> recipients(UUID conversationId, String senderId, Instant now, Set<String> mentioned,
+            int largeGroupThreshold) {
+        return db.sql("SELECT user_id, muted_until, notify FROM participants WHERE conversation_id = :cid ORDER BY user_id")
                 .bind("cid", conversationId)
-                .map(row -> {
-                    String user = row.get("user_id", String.class);
-                    Instant mutedUntil = row.get("muted_until", Instant.class);
-                    boolean muted = mutedUntil != null && mutedUntil.isAfter(now);
-                    return new Recipient(user, !user.equals(senderId) && !muted);
-                })
-                .all();
+                .map(row -> new Member(row.get("user_id", String.class), row.get("muted_until", Instant.class),
+                        row.get("notify", String.class)))
+                .all()
+                .collectList()
+                .map(members -> members.stream().map(m -> {
+                    boolean muted = m.mutedUntil() != null && m.mutedUntil().isAfter(now);
+                    String level = NotifyLevel.effective(m.notifyLevel(), members.size(), largeGroupThreshold);
+                    boolean push = !m.userId().equals(senderId) && !muted
+                            && NotifyLevel.pushes(level, mentioned.contains(m.userId()));
+                    return new Recipient(m.userId(), push);
+                }).toList());
+    }
+
+    private record Member(String userId, Instant mutedUntil, String notifyLevel) {
     }
 
     /**
@@ -197,6 +224,66 @@ public class MessageStore {
                 .bind("before", beforeSeq == null ? Long.MAX_VALUE : beforeSeq)
                 .bind("limit", limit + 1)
                 .map(MessageStore::message)
+                .all();
+    }
+
+    /** A conversation as of now, seen by one participant: empty if they are not in it. */
+    record Snapshot(long lastSeq, long changeSeq, long members) {
+    }
+
+    Mono<Snapshot> snapshot(UUID conversationId, String userId) {
+        return db.sql("""
+                SELECT c.last_seq, c.change_seq, (SELECT count(*) FROM participants x WHERE x.conversation_id = c.id) AS members
+                FROM conversations c
+                WHERE c.id = :cid AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = c.id AND p.user_id = :user)""")
+                .bind("cid", conversationId)
+                .bind("user", userId)
+                .map(row -> new Snapshot(row.get("last_seq", Long.class), row.get("change_seq", Long.class),
+                        row.get("members", Long.class)))
+                .one();
+    }
+
+    /** Up to {@code limit + 1} messages with {@code afterSeq < seq <= upToSeq}, ascending. */
+    Flux<ChatMessage> after(UUID conversationId, long afterSeq, long upToSeq, int limit) {
+        return db.sql("SELECT " + COLUMNS + " FROM messages WHERE conversation_id = :cid AND seq > :after AND seq <= :upTo"
+                + " ORDER BY seq LIMIT :limit")
+                .bind("cid", conversationId)
+                .bind("after", afterSeq)
+                .bind("upTo", upToSeq)
+                .bind("limit", limit + 1)
+                .map(MessageStore::message)
+                .all();
+    }
+
+    /** A message with the change cursor value of its last change. */
+    record Changed(ChatMessage message, long changeSeq) {
+    }
+
+    /**
+     * Up to {@code limit + 1} messages with {@code seq <= upToSeq} whose last change is in
+     * {@code (afterChange, upToChange]}, in change order.
+     */
+    Flux<Changed> changedAfter(UUID conversationId, long upToSeq, long afterChange, long upToChange, int limit) {
+        return db.sql("SELECT " + COLUMNS + ", change_seq FROM messages WHERE conversation_id = :cid AND seq <= :upToSeq"
+                + " AND change_seq > :after AND change_seq <= :upTo ORDER BY change_seq LIMIT :limit")
+                .bind("cid", conversationId)
+                .bind("upToSeq", upToSeq)
+                .bind("after", afterChange)
+                .bind("upTo", upToChange)
+                .bind("limit", limit + 1)
+                .map(row -> new Changed(message(row), row.get("change_seq", Long.class)))
+                .all();
+    }
+
+    /** Receipt watermarks of the conversation's participants, or of one of them. */
+    Flux<SyncResponse.Watermark> watermarks(UUID conversationId, String onlyUser) {
+        DatabaseClient.GenericExecuteSpec spec = onlyUser == null
+                ? db.sql("SELECT user_id, delivered_seq, read_seq FROM participants WHERE conversation_id = :cid ORDER BY user_id")
+                : db.sql("SELECT user_id, delivered_seq, read_seq FROM participants WHERE conversation_id = :cid AND user_id = :user")
+                        .bind("user", onlyUser);
+        return spec.bind("cid", conversationId)
+                .map(row -> new SyncResponse.Watermark(row.get("user_id", String.class),
+                        row.get("delivered_seq", Long.class), row.get("read_seq", Long.class)))
                 .all();
     }
 

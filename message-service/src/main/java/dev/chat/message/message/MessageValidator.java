@@ -203,6 +203,24 @@ class MessageValidator {
         return limit;
     }
 
+    /** Checks sync's {@code after_seq}, {@code after_change} and {@code limit}; returns the effective limit. */
+    int syncLimit(long afterSeq, Long afterChange, Integer limit) {
+        if (afterSeq < 0) {
+            throw ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, "after_seq", "must be 0 or more");
+        }
+        if (afterChange != null && afterChange < 0) {
+            throw ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, "after_change", "must be 0 or more");
+        }
+        if (limit == null) {
+            return limits.maxPageSize();
+        }
+        if (limit < 1 || limit > limits.maxPageSize()) {
+            throw ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, "limit",
+                    "must be between 1 and " + limits.maxPageSize());
+        }
+        return limit;
+    }
+
     private static ChatException invalidAttachment(String field, String message) {
         return ChatException.invalidField(MessageErrors.INVALID_ATTACHMENT, field, message);
     }

@@ -45,7 +45,7 @@ class ConversationApiIT {
 
         assertThat(fieldNames(body)).containsExactlyInAnyOrder("id", "type", "title", "created_by", "created_at",
                 "participants", "participant_count", "last_seq", "last_message", "last_activity_at",
-                "unread_count", "my_delivered_seq", "my_read_seq", "muted_until");
+                "unread_count", "my_delivered_seq", "my_read_seq", "muted_until", "notify");
         assertThat(body.get("type").asString()).isEqualTo("direct");
         assertThat(body.get("title").isNull()).isTrue();
         assertThat(body.get("created_by").asString()).isEqualTo(alice);
@@ -58,6 +58,7 @@ class ConversationApiIT {
         assertThat(body.get("last_message").isNull()).isTrue();
         assertThat(body.get("unread_count").asLong()).isZero();
         assertThat(body.get("muted_until").isNull()).isTrue();
+        assertThat(body.get("notify").asString()).isEqualTo("all");
     }
 
     @Test

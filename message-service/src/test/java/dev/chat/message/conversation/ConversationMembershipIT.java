@@ -374,9 +374,12 @@ class ConversationMembershipIT {
                 404, "not_a_participant");
         expectProblem(calls().settings(alice, UUID.randomUUID(), "{\"muted_until\": null}"), 404, "not_a_participant");
         expectProblem(calls().settings(alice, direct, Map.of("muted_until", "tomorrow")), 400, "malformed_request");
-        // PUT replaces the settings: without muted_until the conversation is not muted
-        assertThat(ConversationCalls.body(calls().settings(alice, direct, Map.of()).expectStatus().isOk())
-                .get("muted_until").isNull()).isTrue();
+        expectProblem(calls().settings(alice, direct, Map.of("notify", "sometimes")), 400, "invalid_notify");
+        expectProblem(calls().settings(alice, direct, Map.of("notify", 3)), 400, "malformed_request");
+        // the settings PUT merges: what is left out stays as it is
+        JsonNode unchanged = ConversationCalls.body(calls().settings(alice, direct, Map.of()).expectStatus().isOk());
+        assertThat(unchanged.get("muted_until").asString()).isEqualTo("2099-01-01T00:00:00.000Z");
+        assertThat(unchanged.get("notify").asString()).isEqualTo("all");
     }
 
     // ---- helpers

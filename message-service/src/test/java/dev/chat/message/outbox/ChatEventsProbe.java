@@ -16,19 +16,23 @@ import dev.chat.shared.event.ChatEvent;
 import dev.chat.shared.event.Topics;
 import dev.chat.shared.json.ChatJson;
 
-/** Reads chat.events from now on (or from the start), for assertions on what the relay published. */
+/** Reads chat.events (or another chat topic) from now on (or from the start), for assertions on what was published. */
 public final class ChatEventsProbe implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
     private final List<ConsumerRecord<String, String>> records = new ArrayList<>();
 
     public ChatEventsProbe(String bootstrapServers, boolean fromBeginning) {
+        this(bootstrapServers, Topics.CHAT_EVENTS, fromBeginning);
+    }
+
+    public ChatEventsProbe(String bootstrapServers, String topic, boolean fromBeginning) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.CHAT_EVENTS, Duration.ofSeconds(30)).stream()
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition()))
                 .toList();
         consumer.assign(partitions);
@@ -55,6 +59,12 @@ public final class ChatEventsProbe implements AutoCloseable {
         return records.stream().filter(r -> conversationId.toString().equals(r.key()))
                 .map(r -> ChatJson.mapper().readValue(r.value(), ChatEvent.class))
                 .toList();
+    }
+
+    /** Polls once more and returns the values of every record with this key seen so far, in arrival order. */
+    public synchronized List<String> valuesOf(String key) {
+        poll();
+        return records.stream().filter(r -> key.equals(r.key())).map(ConsumerRecord::value).toList();
     }
 
     /** Polls once for new records. */
