@@ -84,6 +84,8 @@ public final class ChatStack implements AutoCloseable {
     private final Map<String, List<String>> commands = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
     private final List<String> instances;
+    private final java.util.function.Function<String, List<String>> jvmOptions;
+    private final boolean durablePostgres;
     private final Map<String, CompletableFuture<LaunchCache.Launch>> launches = new LinkedHashMap<>();
     private FileChannel lockChannel;
     private FileLock lock;
@@ -117,6 +119,8 @@ public final class ChatStack implements AutoCloseable {
             }
         }
         this.instances = List.copyOf(all);
+        this.jvmOptions = builder.jvmOptions;
+        this.durablePostgres = builder.durablePostgres;
     }
 
     /** The module an instance runs: {@code websocket-service-2} runs websocket-service. */
@@ -151,8 +155,25 @@ public final class ChatStack implements AutoCloseable {
         private boolean cacheDirSet;
         private Consumer<String> progress = message -> { };
         private int webSocketNodes = 1;
+        private java.util.function.Function<String, List<String>> jvmOptions = module -> SERVICE_JVM_OPTIONS;
+        private boolean durablePostgres;
 
         private Builder() {
+        }
+
+        /**
+         * The JVM options of each service (by module name), instead of the quick-start defaults: benchmarks run
+         * the services with the flags and heaps of the container images.
+         */
+        public Builder serviceJvmOptions(java.util.function.Function<String, List<String>> optionsByModule) {
+            this.jvmOptions = Objects.requireNonNull(optionsByModule, "optionsByModule");
+            return this;
+        }
+
+        /** PostgreSQL with fsync, synchronous_commit and full_page_writes on, as in production (default off). */
+        public Builder durablePostgres(boolean durable) {
+            this.durablePostgres = durable;
+            return this;
         }
 
         /**
@@ -335,7 +356,7 @@ public final class ChatStack implements AutoCloseable {
         postgres = pg;
         Thread pgStarter = new Thread(() -> {
             try {
-                PostgresServer server = PostgresServer.start(pgData, logDir.resolve("postgres.log"));
+                PostgresServer server = PostgresServer.start(pgData, logDir.resolve("postgres.log"), durablePostgres);
                 server.postmaster().ifPresent(p -> registry.remember(p, "postgres"));
                 progress.accept("PostgreSQL ready on port " + server.port() + " (" + seconds(startNanos) + ")");
                 pg.complete(server);
@@ -398,7 +419,7 @@ public final class ChatStack implements AutoCloseable {
             }
             List<String> command = new ArrayList<>();
             command.add(javaBinary());
-            command.addAll(SERVICE_JVM_OPTIONS);
+            command.addAll(jvmOptions.apply(module));
             command.addAll(launch.arguments());
             commands.put(instance, List.copyOf(command));
             environments.put(instance, env);
@@ -525,6 +546,30 @@ public final class ChatStack implements AutoCloseable {
             throw new IllegalArgumentException("unknown service " + service + "; one of " + instances);
         }
         return URI.create(localUrl(service));
+    }
+
+    /**
+     * The running processes by name: each service instance, {@code kafka}, and {@code postgres} (the
+     * postmaster; its backends are its descendants), for measuring their CPU and memory.
+     */
+    public Map<String, ProcessHandle> processes() {
+        Map<String, ProcessHandle> result = new LinkedHashMap<>();
+        synchronized (services) {
+            services.forEach((name, process) -> {
+                if (process.isAlive()) {
+                    result.put(name, process.handle());
+                }
+            });
+        }
+        KafkaBroker broker = kafka;
+        if (broker != null) {
+            broker.handle().ifPresent(h -> result.put("kafka", h));
+        }
+        PostgresServer pg = postgres.getNow(null);
+        if (pg != null) {
+            pg.postmaster().ifPresent(h -> result.put("postgres", h));
+        }
+        return result;
     }
 
     /** Kills a service instance hard (SIGKILL: no shutdown hook, no graceful anything), for fault tests. */

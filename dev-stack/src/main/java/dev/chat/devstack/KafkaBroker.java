@@ -128,6 +128,12 @@ final class KafkaBroker {
         }
     }
 
+    /** The broker process while it runs. */
+    java.util.Optional<ProcessHandle> handle() {
+        ChildProcess current = process;
+        return current == null || !current.isAlive() ? java.util.Optional.empty() : java.util.Optional.of(current.handle());
+    }
+
     /** The broker's exit code if it ended without {@link #stop}. */
     java.util.Optional<Integer> exitCode() {
         ChildProcess current = process;

@@ -34,6 +34,14 @@ final class PostgresServer implements AutoCloseable {
     }
 
     static PostgresServer start(Path dataDir, Path log) throws IOException {
+        return start(dataDir, log, false);
+    }
+
+    /**
+     * @param durable fsync, synchronous_commit and full_page_writes on, as in production (benchmarks);
+     *                otherwise off: throw-away local data, where durability buys nothing
+     */
+    static PostgresServer start(Path dataDir, Path log, boolean durable) throws IOException {
         Files.createDirectories(log.getParent());
         Files.deleteIfExists(log);
         ProcessBuilder.Redirect toLog = ProcessBuilder.Redirect.appendTo(log.toFile());
@@ -46,9 +54,9 @@ final class PostgresServer implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setOutputRedirector(toLog)
                     .setErrorRedirector(toLog)
-                    // throw-away local data: durability buys nothing here
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("fsync", durable ? "on" : "off")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", durable ? "on" : "off")
                     .setServerConfig("max_connections", "200")
                     .start();
         } catch (IOException | RuntimeException e) {

@@ -218,4 +218,33 @@ class DevTokensIT {
             throw new IllegalStateException(e);
         }
     }
+
+    @org.springframework.boot.test.web.server.LocalServerPort
+    int port;
+
+    /** Malformed Content-Types once made 500s here. */
+    @Test
+    void aMalformedContentTypeIs415ProblemJson() {
+        String body = "{\"user_id\":\"alice\",\"name\":\"Alice\"}";
+        for (String contentType : java.util.List.of("json", "application/json; charset=nope")) {
+            dev.chat.testsupport.RawHttp.Answer answer = dev.chat.testsupport.RawHttp.send(port,
+                    "POST /api/v1/dev/tokens HTTP/1.1", "Content-Type: " + contentType + "\r\nContent-Length: " + body.length(), body);
+            org.assertj.core.api.Assertions.assertThat(answer.status()).as(contentType).isEqualTo(415);
+            org.assertj.core.api.Assertions.assertThat(answer.contentType()).isEqualTo("application/problem+json");
+            org.assertj.core.api.Assertions.assertThat(answer.body()).contains("\"code\":\"unsupported_media_type\"");
+        }
+    }
+
+    /** Refused before any route or handler (firewall, URI parser, HTTP decoder): problem+json from the gateway too. */
+    @Test
+    void edgeRefusalsAreProblemJson() {
+        for (String target : java.util.List.of("/api/v1/conversations/%00", "/api/v1/conversations/a%2Fb", "/api/v1/x?a=%",
+                "/api/v1/conversations?cursor=" + "a".repeat(20_000))) {
+            dev.chat.testsupport.RawHttp.Answer answer = dev.chat.testsupport.RawHttp.send(port, "GET " + target + " HTTP/1.1",
+                    "Authorization: Bearer " + TestTokens.token("alice"), "");
+            org.assertj.core.api.Assertions.assertThat(answer.status()).as(target).isBetween(400, 499);
+            org.assertj.core.api.Assertions.assertThat(answer.contentType()).as(target).isEqualTo("application/problem+json");
+            org.assertj.core.api.Assertions.assertThat(answer.body()).contains("\"code\":\"");
+        }
+    }
 }

@@ -7,6 +7,8 @@ import java.util.List;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+
+import dev.chat.shared.json.TextRules;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
@@ -75,9 +77,10 @@ public final class ChatJwtDecoders {
 
     private static OAuth2TokenValidatorResult validSubject(Jwt jwt) {
         String sub = jwt.getSubject();
-        if (sub == null || sub.isBlank() || sub.length() > MAX_USER_ID_LENGTH) {
-            return OAuth2TokenValidatorResult.failure(
-                    new OAuth2Error("invalid_token", "sub must be a user id of 1.." + MAX_USER_ID_LENGTH + " characters", null));
+        if (sub == null || sub.isBlank() || sub.length() > MAX_USER_ID_LENGTH || TextRules.hasControlCharacter(sub)
+                || TextRules.problem(sub) != null) {
+            return OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
+                    "sub must be a user id of 1.." + MAX_USER_ID_LENGTH + " characters without control characters", null));
         }
         return OAuth2TokenValidatorResult.success();
     }

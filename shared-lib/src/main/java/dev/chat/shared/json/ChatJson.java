@@ -8,6 +8,10 @@ import java.time.temporal.ChronoUnit;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.deser.jdk.StringDeserializer;
+import tools.jackson.databind.deser.std.StdScalarDeserializer;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.SerializationContext;
@@ -39,7 +43,8 @@ public final class ChatJson {
                 .changeDefaultPropertyInclusion(incl -> incl
                         .withValueInclusion(JsonInclude.Include.ALWAYS)
                         .withContentInclusion(JsonInclude.Include.ALWAYS))
-                .addModule(timestampModule());
+                .addModule(timestampModule())
+                .addModule(textModule());
     }
 
     /** A mapper with the shared settings, for code outside a Spring context (Kafka payloads, tests). */
@@ -50,6 +55,22 @@ public final class ChatJson {
     /** Timestamps are stored and shown with millisecond precision. */
     public static Instant truncate(Instant instant) {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** Every string read from JSON must pass {@link TextRules} (no NUL, no unpaired surrogates). */
+    private static SimpleModule textModule() {
+        return new SimpleModule("chat-text").addDeserializer(String.class, new StdScalarDeserializer<String>(String.class) {
+            @Override
+            public String deserialize(JsonParser p, DeserializationContext ctxt) {
+                // Jackson's own rules (scalars coerced to text, arrays and objects refused), then ours
+                String text = StringDeserializer.instance.deserialize(p, ctxt);
+                String problem = text == null ? null : TextRules.problem(text);
+                if (problem != null) {
+                    throw new TextRules.InvalidTextException("text " + problem);
+                }
+                return text;
+            }
+        });
     }
 
     private static SimpleModule timestampModule() {

@@ -11,6 +11,8 @@ public final class ErrorCodes {
     public static final String NOT_ACCEPTABLE = "not_acceptable";
     public static final String MALFORMED_REQUEST = "malformed_request";
     public static final String VALIDATION_FAILED = "validation_failed";
+    /** A JSON string with a NUL character or an unpaired surrogate (not storable, not Unicode). */
+    public static final String INVALID_TEXT = "invalid_text";
     /** A query parameter or field outside its range (a limit, a negative seq). */
     public static final String INVALID_PARAMETER = "invalid_parameter";
     public static final String PAYLOAD_TOO_LARGE = "payload_too_large";

@@ -28,4 +28,37 @@ public class ProblemAutoConfiguration {
     ProblemExceptionHandler problemExceptionHandler(ProblemWriter writer) {
         return new ProblemExceptionHandler(writer);
     }
+
+    /** Errors answered before any handler ran get a problem+json body too (see {@link EdgeProblemHandler}). */
+    @Bean
+    org.springframework.boot.reactor.netty.NettyServerCustomizer edgeProblems() {
+        // at channel initialisation, after Reactor Netty set up the HTTP codec: a request that fails to decode
+        // never gets as far as a connection observer
+        return server -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
+            if (channel.pipeline().get(reactor.netty.NettyPipeline.HttpCodec) != null
+                    && channel.pipeline().get(EdgeProblemHandler.NAME) == null) {
+                channel.pipeline().addAfter(reactor.netty.NettyPipeline.HttpCodec, EdgeProblemHandler.NAME,
+                        new EdgeProblemHandler());
+            }
+        });
+    }
+
+    /**
+     * A blank path segment where a UUID is expected ({@code /conversations/%20}) is a 400, not a null id:
+     * Spring's own converter turns blank strings into null.
+     */
+    @Bean
+    org.springframework.web.reactive.config.WebFluxConfigurer strictUuids() {
+        return new org.springframework.web.reactive.config.WebFluxConfigurer() {
+            @Override
+            public void addFormatters(org.springframework.format.FormatterRegistry registry) {
+                registry.addConverter(String.class, java.util.UUID.class, text -> {
+                    if (text == null || text.isBlank()) {
+                        throw new IllegalArgumentException("not a UUID");
+                    }
+                    return java.util.UUID.fromString(text.strip());
+                });
+            }
+        };
+    }
 }

@@ -3,6 +3,8 @@ package dev.chat.shared.problem;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -13,6 +15,7 @@ import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.bind.support.WebExchangeBindException;
@@ -21,6 +24,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.WebExceptionHandler;
 
+import dev.chat.shared.json.TextRules;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 
@@ -71,6 +75,16 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
             return simple(exchange, HttpStatus.BAD_GATEWAY, ErrorCodes.BAD_GATEWAY,
                     "The service closed the connection before answering; retry shortly");
         }
+        TextRules.InvalidTextException badText = causeOf(ex, TextRules.InvalidTextException.class);
+        if (badText != null) {
+            return writer.problem(exchange, HttpStatus.BAD_REQUEST, ErrorCodes.INVALID_TEXT, badText.getMessage(),
+                    fieldOf(ex));
+        }
+        if (causeOf(ex, InvalidMediaTypeException.class) != null || causeOf(ex, UnsupportedCharsetException.class) != null
+                || causeOf(ex, IllegalCharsetNameException.class) != null) {
+            return simple(exchange, HttpStatus.UNSUPPORTED_MEDIA_TYPE, ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
+                    "The Content-Type header is not a valid media type with a known charset: send application/json");
+        }
         return switch (ex) {
             case ChatException e -> writer.problem(exchange, e.status(), e.code(), e.getMessage(), e.errors());
             case WebExchangeBindException e -> writer.problem(exchange, HttpStatus.BAD_REQUEST,
@@ -91,6 +105,24 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
             default -> simple(exchange, HttpStatus.INTERNAL_SERVER_ERROR, ErrorCodes.INTERNAL_ERROR,
                     "Something went wrong on our side");
         };
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable ex, Class<T> type) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    /** The JSON field a decoding failure happened at, as {@code errors}, if known. */
+    private static List<Problem.FieldError> fieldOf(Throwable ex) {
+        JacksonException jackson = causeOf(ex, JacksonException.class);
+        if (jackson == null || jackson.getPath().isEmpty()) {
+            return List.of();
+        }
+        return List.of(new Problem.FieldError(fieldPath(jackson), "must be valid text: no NUL characters, no unpaired surrogates"));
     }
 
     private Problem inputProblem(ServerWebExchange exchange, ServerWebInputException e) {

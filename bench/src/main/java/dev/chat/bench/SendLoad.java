@@ -1,0 +1,268 @@
+package dev.chat.bench;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.HdrHistogram.Recorder;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The send path under load, as clients drive it: senders POST messages at a fixed total rate (open
+ * loop: a slow answer never slows the schedule), each to a direct conversation with one receiver
+ * connected over WebSocket, who acks every message it gets. Measures POST -> 201 and POST -> the
+ * receiver's frame, and checks that every message arrived exactly once and in seq order.
+ */
+final class SendLoad {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * @param conversations  senders = receivers = conversations
+     * @param ratePerSecond  total sends per second
+     * @param warmup         sent but not measured
+     * @param duration       measured
+     * @param api            where POSTs go (the gateway, or message-service directly)
+     * @param webSocket      where receivers connect (the gateway's /ws, or a websocket node's)
+     * @param ack            receivers send an ack frame for every message
+     */
+    record Config(int conversations, double ratePerSecond, Duration warmup, Duration duration, URI api, URI webSocket,
+            boolean ack) {
+    }
+
+    record Latency(double p50, double p99, double p999, double max, long count) {
+        static Latency of(org.HdrHistogram.Histogram h) {
+            return new Latency(h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
+                    h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6, h.getTotalCount());
+        }
+    }
+
+    record Result(Config config, double achievedRate, Latency post, Latency delivery, long sent, long created,
+            Map<Integer, Long> otherStatuses, long noAnswer, long received, long duplicates, long outOfOrder,
+            long missing) {
+
+        boolean correct() {
+            return noAnswer == 0 && otherStatuses.keySet().stream().noneMatch(s -> s >= 500) && duplicates == 0
+                    && outOfOrder == 0 && missing == 0;
+        }
+    }
+
+    private final Config config;
+    private final Tokens tokens;
+    private final String run = UUID.randomUUID().toString().substring(0, 6);
+    private final ConnectionProvider pool = ConnectionProvider.builder("bench-send")
+            .maxConnections(512).pendingAcquireMaxCount(100_000).pendingAcquireTimeout(Duration.ofSeconds(30)).build();
+    private final HttpClient http;
+
+    private final Map<UUID, Long> started = new ConcurrentHashMap<>();
+    private final Map<UUID, Boolean> measured = new ConcurrentHashMap<>();
+    private final Recorder postLatency = new Recorder(3);
+    private final Recorder deliveryLatency = new Recorder(3);
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong created = new AtomicLong();
+    private final AtomicLong noAnswer = new AtomicLong();
+    private final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong outOfOrder = new AtomicLong();
+    private volatile boolean recording;
+
+    SendLoad(Config config, Tokens tokens) {
+        this.config = config;
+        this.tokens = tokens;
+        this.http = HttpClient.create(pool).baseUrl(config.api().toString()).responseTimeout(Duration.ofSeconds(10));
+    }
+
+    /** One conversation of the run: its sender, receiver and where the receiver is. */
+    private static final class Pair {
+        String sender;
+        String senderToken;
+        String receiverToken;
+        String conversationId;
+        final AtomicLong lastSeq = new AtomicLong();
+        Disposable socket;
+        Sinks.Many<String> acks;
+    }
+
+    Result run() throws Exception {
+        List<Pair> pairs = setUp();
+        try {
+            long interval = (long) (1e9 / config.ratePerSecond());
+            long start = System.nanoTime();
+            long warmupEnd = start + config.warmup().toNanos();
+            long end = warmupEnd + config.duration().toNanos();
+            long i = 0;
+            long measuredSent = 0;
+            long measureStart = 0;
+            while (true) {
+                long due = start + i * interval;
+                if (due >= end) {
+                    break;
+                }
+                long now = System.nanoTime();
+                if (due > now) {
+                    long wait = due - now;
+                    if (wait > 200_000) {
+                        TimeUnit.NANOSECONDS.sleep(wait - 100_000);
+                    }
+                    while (System.nanoTime() < due) {
+                        Thread.onSpinWait();
+                    }
+                }
+                if (!recording && due >= warmupEnd) {
+                    postLatency.getIntervalHistogram();
+                    deliveryLatency.getIntervalHistogram();
+                    recording = true;
+                    measureStart = System.nanoTime();
+                }
+                send(pairs.get((int) (i % pairs.size())), due);
+                if (recording) {
+                    measuredSent++;
+                }
+                i++;
+            }
+            double achieved = measuredSent / ((System.nanoTime() - measureStart) / 1e9);
+            // let what was sent arrive (bounded)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (System.nanoTime() < deadline && (received.get() < created.get() || sent.get() > created.get()
+                    + noAnswer.get() + statuses.values().stream().mapToLong(AtomicLong::get).sum())) {
+                Thread.sleep(20);
+            }
+            recording = false;
+            long missing = Math.max(0, created.get() - received.get());
+            Map<Integer, Long> other = new TreeMap<>();
+            statuses.forEach((status, count) -> other.put(status, count.get()));
+            return new Result(config, achieved, Latency.of(postLatency.getIntervalHistogram()),
+                    Latency.of(deliveryLatency.getIntervalHistogram()), sent.get(), created.get(), other, noAnswer.get(),
+                    received.get(), duplicates.get(), outOfOrder.get(), missing);
+        } finally {
+            for (Pair p : pairs) {
+                if (p.socket != null) {
+                    p.socket.dispose();
+                }
+            }
+            pool.disposeLater().block(Duration.ofSeconds(10));
+        }
+    }
+
+    private void send(Pair pair, long scheduledNanos) {
+        UUID clientMessageId = UUID.randomUUID();
+        boolean measure = recording;
+        started.put(clientMessageId, scheduledNanos);
+        if (measure) {
+            measured.put(clientMessageId, Boolean.TRUE);
+        }
+        sent.incrementAndGet();
+        String body = "{\"conversation_id\":\"" + pair.conversationId + "\",\"client_message_id\":\"" + clientMessageId
+                + "\",\"content\":\"benchmark message " + clientMessageId + "\"}";
+        http.headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + pair.senderToken)
+                        .set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
+                .post().uri("/api/v1/messages")
+                .send(ByteBufFlux.fromString(Mono.just(body)))
+                .responseSingle((response, bytes) -> bytes.asString().defaultIfEmpty("").map(text -> {
+                    int status = response.status().code();
+                    if (status == 201) {
+                        created.incrementAndGet();
+                        if (measure) {
+                            postLatency.recordValue(Math.max(0, System.nanoTime() - scheduledNanos));
+                        }
+                    } else {
+                        statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+                    }
+                    return status;
+                }))
+                .subscribe(status -> { }, error -> noAnswer.incrementAndGet());
+    }
+
+    private List<Pair> setUp() throws Exception {
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < config.conversations(); i++) {
+            Pair p = new Pair();
+            p.sender = "s" + i + "-" + run;
+            String receiver = "r" + i + "-" + run;
+            p.senderToken = tokens.token(p.sender, Duration.ofHours(2));
+            p.receiverToken = tokens.token(receiver, Duration.ofHours(2));
+            String body = "{\"type\":\"direct\",\"participant_ids\":[\"" + receiver + "\"]}";
+            String answer = http.headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + p.senderToken)
+                            .set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
+                    .post().uri("/api/v1/conversations")
+                    .send(ByteBufFlux.fromString(Mono.just(body)))
+                    .responseSingle((response, bytes) -> bytes.asString())
+                    .block(Duration.ofSeconds(30));
+            p.conversationId = JSON.readTree(answer).get("id").asString();
+            pairs.add(p);
+        }
+        CountDownLatch ready = new CountDownLatch(pairs.size());
+        for (Pair p : pairs) {
+            connect(p, ready);
+        }
+        if (!ready.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(ready.getCount() + " receivers did not get session.ready within 60 s");
+        }
+        return pairs;
+    }
+
+    private void connect(Pair pair, CountDownLatch ready) {
+        pair.acks = Sinks.many().unicast().onBackpressureBuffer();
+        pair.socket = HttpClient.create()
+                .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + pair.receiverToken))
+                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
+                .uri(config.webSocket().toString())
+                .handle((in, out) -> out.sendString(pair.acks.asFlux()).then()
+                        .and(in.receive().asString(StandardCharsets.UTF_8).doOnNext(frame -> onFrame(pair, frame, ready))))
+                .subscribe(x -> { }, error -> System.err.println("  receiver socket failed: " + error));
+    }
+
+    private void onFrame(Pair pair, String text, CountDownLatch ready) {
+        long now = System.nanoTime();
+        JsonNode frame = JSON.readTree(text);
+        String type = frame.path("type").asString("");
+        if (type.equals("session.ready")) {
+            ready.countDown();
+            return;
+        }
+        if (!type.equals("message.created")) {
+            return;
+        }
+        JsonNode message = frame.get("message");
+        long seq = message.get("seq").asLong();
+        long last = pair.lastSeq.get();
+        if (seq <= last) {
+            duplicates.incrementAndGet();
+            return;
+        }
+        if (seq != last + 1) {
+            outOfOrder.incrementAndGet();
+        }
+        pair.lastSeq.set(seq);
+        received.incrementAndGet();
+        UUID clientMessageId = UUID.fromString(message.get("client_message_id").asString());
+        Long startedAt = started.remove(clientMessageId);
+        if (startedAt != null && measured.remove(clientMessageId) != null && recording) {
+            deliveryLatency.recordValue(Math.max(0, now - startedAt));
+        }
+        if (config.ack()) {
+            pair.acks.tryEmitNext("{\"type\":\"ack\",\"conversation_id\":\"" + pair.conversationId + "\",\"seq\":" + seq + "}");
+        }
+    }
+}
