@@ -29,6 +29,13 @@ final class BenchStack {
                 "-XX:+UseG1GC", "-Xms" + heap + "m", "-Xmx" + heap + "m",
                 "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError",
                 "--enable-native-access=ALL-UNNAMED"));
+        // -Dbench.jfr=message-service,gateway-service: a JFR profile of those, in bench/target/<module>.jfr
+        String profiled = System.getProperty("bench.jfr", "");
+        if (List.of(profiled.split(",")).contains(module)) {
+            Path root = Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath();
+            options.add("-XX:StartFlightRecording=filename=" + root.resolve("bench/target/" + module + ".jfr")
+                    + ",settings=profile,dumponexit=true");
+        }
         return options;
     }
 
