@@ -191,7 +191,9 @@ class ImagesTest {
                 Map<String, Long> values = new LinkedHashMap<>();
                 Matcher m = FLAG.matcher(output);
                 while (m.find()) {
-                    values.put(m.group(1), Long.parseLong(m.group(2)));
+                    if (m.group(2).length() < 19) {
+                        values.put(m.group(1), Long.parseLong(m.group(2)));
+                    }
                 }
                 return values;
             } catch (IOException e) {

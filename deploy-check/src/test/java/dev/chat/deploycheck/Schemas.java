@@ -145,23 +145,52 @@ final class Schemas {
     }
 
     static JsonNode strimziSchema(String type) {
-        return CRD_SCHEMAS.computeIfAbsent(type, t -> {
-            try {
-                Path dir = Files.createDirectories(Path.of("target", "strimzi-crds"));
+        generateStrimziCrds();
+        return CRD_SCHEMAS.get(type);
+    }
+
+    /**
+     * Strimzi's CRDs for the kinds used here, generated once per run by Strimzi's own generator
+     * (io.strimzi:crd-generator, its command line as Strimzi's build runs it) from io.strimzi:api. It runs in a
+     * separate JVM on the test classpath: its main method ends with System.exit.
+     */
+    private static synchronized void generateStrimziCrds() {
+        if (!CRD_SCHEMAS.isEmpty()) {
+            return;
+        }
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "strimzi-crds").toAbsolutePath());
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "io.strimzi.crdgenerator.CrdGenerator", "--yaml"));
+            Map<String, Path> files = new java.util.HashMap<>();
+            STRIMZI.forEach((t, className) -> {
                 Path file = dir.resolve(t.replace('/', '_') + ".yaml");
-                io.strimzi.crdgenerator.CrdGenerator.main(new String[] {"--yaml", STRIMZI.get(t) + "=" + file});
-                JsonNode crd = new YAMLMapper().readTree(file.toFile());
-                String version = t.split("/")[1];
+                files.put(t, file);
+                command.add(className + "=" + file);
+            });
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("Strimzi's CRD generator failed:\n" + output);
+            }
+            for (var entry : files.entrySet()) {
+                JsonNode crd = new YAMLMapper().readTree(entry.getValue().toFile());
+                String version = entry.getKey().split("/")[1];
                 for (JsonNode served : crd.at("/spec/versions")) {
                     if (version.equals(served.get("name").asText())) {
-                        return served.at("/schema/openAPIV3Schema");
+                        CRD_SCHEMAS.put(entry.getKey(), served.at("/schema/openAPIV3Schema"));
                     }
                 }
-                throw new IllegalStateException("the generated CRD for " + t + " does not serve " + version);
-            } catch (IOException | ClassNotFoundException e) {
-                throw new IllegalStateException("cannot generate Strimzi's CRD for " + t, e);
+                if (!CRD_SCHEMAS.containsKey(entry.getKey())) {
+                    throw new IllegalStateException("the generated CRD for " + entry.getKey() + " does not serve " + version);
+                }
             }
-        });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot generate Strimzi's CRDs", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A custom resource against its CRD's structural schema: JSON Schema, then fields the schema does not have. */
