@@ -40,17 +40,26 @@ final class ComposeFile {
         return service;
     }
 
-    /** Variable name to value (as text; null for a bare {@code - NAME} entry). */
+    private static final java.util.regex.Pattern INTERPOLATION =
+            java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?}");
+
+    /** A value as Compose interpolates it in an empty environment: {@code ${NAME:-default}} is the default. */
+    static String interpolate(String value) {
+        return value == null ? null : INTERPOLATION.matcher(value).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group(2) == null ? "" : m.group(2)));
+    }
+
+    /** Variable name to value (as text, interpolated; null for a bare {@code - NAME} entry). */
     Map<String, String> environment(String name) {
         Object environment = Tree.at(service(name), "environment");
         var result = new LinkedHashMap<String, String>();
         if (environment instanceof Map<?, ?> map) {
-            map.forEach((key, value) -> result.put(key.toString(), value == null ? null : value.toString()));
+            map.forEach((key, value) -> result.put(key.toString(), value == null ? null : interpolate(value.toString())));
         } else if (environment instanceof List<?> list) {
             for (Object item : list) {
                 String entry = item.toString();
                 int eq = entry.indexOf('=');
-                result.put(eq < 0 ? entry : entry.substring(0, eq), eq < 0 ? null : entry.substring(eq + 1));
+                result.put(eq < 0 ? entry : entry.substring(0, eq), eq < 0 ? null : interpolate(entry.substring(eq + 1)));
             }
         }
         return result;

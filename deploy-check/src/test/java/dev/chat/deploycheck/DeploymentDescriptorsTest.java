@@ -41,18 +41,63 @@ class DeploymentDescriptorsTest {
             List.of("gateway-service", "message-service", "websocket-service", "notification-service");
     static final List<String> BACKENDS = List.of("message-service", "websocket-service", "notification-service");
     static final String IMAGE_TAG = "0.1.0-SNAPSHOT";
-    /** Keys of the Secret chat-secrets that prod expects to be created out of band. */
-    static final Set<String> EXTERNAL_SECRET_KEYS = Set.of("db-username", "db-password");
+    /** The committed overlays; every one renders and is checked. */
+    static final List<String> OVERLAYS = List.of("local", "prod", "prod-operators");
+    /**
+     * The Secrets an overlay may leave to the operator (created out of band, by External Secrets / Sealed
+     * Secrets, by a site overlay's secretGenerator, or by the Strimzi and CloudNativePG operators), with their keys.
+     * docs/deployment.md lists the same.
+     */
+    static final Map<String, Set<String>> EXTERNAL_SECRETS = Map.of(
+            "chat-db-message-service", Set.of("username", "password"),
+            "chat-db-notification-service", Set.of("username", "password"),
+            "chat-db-migrator", Set.of("username", "password"),
+            "chat-kafka-message-service", Set.of("sasl.jaas.config"),
+            "chat-kafka-websocket-service", Set.of("sasl.jaas.config"),
+            "chat-kafka-notification-service", Set.of("sasl.jaas.config"),
+            "chat-kafka-cluster-ca-cert", Set.of("ca.crt"),
+            "chat-postgres-ca", Set.of("ca.crt"),
+            "chat-push", Set.of("fcm-service-account.json", "fcm-project-id", "apns-key.p8", "apns-key-id",
+                    "apns-team-id", "apns-topic"));
 
     private static final Map<String, Manifests> RENDERED = new ConcurrentHashMap<>();
 
     /** An overlay rendered once per run; the calling test is skipped (not failed) where kubectl is missing. */
     static Manifests overlay(String name) {
+        assumeKubectl();
+        return RENDERED.computeIfAbsent(name,
+                n -> Manifests.parse(n, Kustomize.render(ROOT.resolve("k8s/overlays").resolve(n))));
+    }
+
+    /**
+     * A kustomization made for the test under target/kustomize/NAME: the given resources (paths under k8s/) plus
+     * components (names under k8s/components/) plus extra lines, rendered once per run. The combinations the
+     * docs recommend that have no committed overlay are rendered this way.
+     */
+    static Manifests combination(String name, List<String> resources, List<String> components, String extra) {
+        assumeKubectl();
+        return RENDERED.computeIfAbsent("combination " + name, n -> {
+            try {
+                Path dir = Files.createDirectories(Path.of("target", "kustomize", name).toAbsolutePath());
+                StringBuilder k = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+                resources.forEach(r -> k.append("  - ").append(dir.relativize(ROOT.resolve("k8s").resolve(r))).append('\n'));
+                if (!components.isEmpty()) {
+                    k.append("components:\n");
+                    components.forEach(c -> k.append("  - ").append(dir.relativize(ROOT.resolve("k8s/components").resolve(c))).append('\n'));
+                }
+                k.append(extra);
+                Files.writeString(dir.resolve("kustomization.yaml"), k);
+                return Manifests.parse(n, Kustomize.render(dir));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    static void assumeKubectl() {
         assumeTrue(Kustomize.command().isPresent(),
                 "kubectl (or kustomize) is not installed: the kustomize overlays are not rendered or checked here. "
                         + "Install kubectl >= 1.27 (or set -Ddeploy-check.kubectl=/path/to/kubectl) to run these checks.");
-        return RENDERED.computeIfAbsent(name,
-                n -> Manifests.parse(n, Kustomize.render(ROOT.resolve("k8s/overlays").resolve(n))));
     }
 
     static Map<String, Object> deployment(Manifests manifests, String service) {
@@ -137,7 +182,7 @@ class DeploymentDescriptorsTest {
     class EveryOverlay {
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"local", "prod"})
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
         void eachServiceHasADeploymentAServiceAndItsOwnServiceAccount(String name) {
             Manifests manifests = overlay(name);
             assertSoftly(softly -> {
@@ -161,7 +206,7 @@ class DeploymentDescriptorsTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"local", "prod"})
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
         void servicesRunNonRootOnAReadOnlyFilesystemWithoutCapabilities(String name) {
             Manifests manifests = overlay(name);
             assertSoftly(softly -> SERVICES.forEach(service ->
@@ -170,7 +215,7 @@ class DeploymentDescriptorsTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"local", "prod"})
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
         void everyWorkloadMeetsTheRestrictedPodSecurityStandard(String name) {
             Manifests manifests = overlay(name);
             assertSoftly(softly -> {
@@ -186,7 +231,7 @@ class DeploymentDescriptorsTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"local", "prod"})
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
         void servicesHaveRequestsLimitsAndActuatorProbes(String name) {
             Manifests manifests = overlay(name);
             assertSoftly(softly -> SERVICES.forEach(service ->
@@ -195,7 +240,7 @@ class DeploymentDescriptorsTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"local", "prod"})
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
         void servicesListenOn8080(String name) {
             Manifests manifests = overlay(name);
             assertSoftly(softly -> SERVICES.forEach(service -> {
@@ -208,7 +253,7 @@ class DeploymentDescriptorsTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"local", "prod"})
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
         void everyServiceSelectsExistingPodsOnAPortTheyExpose(String name) {
             Manifests manifests = overlay(name);
             assertSoftly(softly -> manifests.ofKind("Service").forEach(service -> {
@@ -225,7 +270,7 @@ class DeploymentDescriptorsTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"local", "prod"})
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
         void everyConfigMapAndSecretReferenceResolves(String name) {
             Manifests manifests = overlay(name);
             assertSoftly(softly -> manifests.workloads().forEach(workload ->
@@ -238,15 +283,17 @@ class DeploymentDescriptorsTest {
                             softly.assertThat(manifests.resolve(variable)).as("%s: key %s of Secret %s",
                                     where, variable.key(), variable.secret()).isPresent();
                         } else if (variable.fromSecret()) {
-                            // a Secret created out of band (prod): only the documented one, with the documented keys
-                            softly.assertThat(variable.secret()).as("%s: external Secret", where).isEqualTo("chat-secrets");
-                            softly.assertThat(EXTERNAL_SECRET_KEYS).as("%s: documented key", where).contains(variable.key());
+                            // a Secret created out of band: only the documented ones, with the documented keys
+                            softly.assertThat(EXTERNAL_SECRETS).as("%s: documented external Secret", where)
+                                    .containsKey(variable.secret());
+                            softly.assertThat(EXTERNAL_SECRETS.getOrDefault(variable.secret(), Set.of()))
+                                    .as("%s: documented key", where).contains(variable.key());
                         }
                     })));
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"local", "prod"})
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
         void servicesHaveTimeToShutDownGracefully(String name) {
             Manifests manifests = overlay(name);
             assertSoftly(softly -> SERVICES.forEach(service -> {
@@ -448,8 +495,8 @@ class DeploymentDescriptorsTest {
                         }));
             }));
             assertSoftly(softly -> {
-                for (var expected : Map.of("message-service", List.of(5432, 9092), "websocket-service", List.of(9092),
-                        "notification-service", List.of(5432, 9092)).entrySet()) {
+                for (var expected : Map.of("message-service", List.of(5432, 9093), "websocket-service", List.of(9093),
+                        "notification-service", List.of(5432, 9093)).entrySet()) {
                     softly.assertThat(egressPorts(policies, podLabels(deployment(prod, expected.getKey()))))
                             .as("%s: egress to PostgreSQL/Kafka", expected.getKey()).containsAll(expected.getValue());
                 }
@@ -577,9 +624,13 @@ class DeploymentDescriptorsTest {
             assertSoftly(softly -> {
                 for (String service : SERVICES) {
                     Map<String, String> kubernetes = new TreeMap<>();
-                    local.envOf("Deployment", service).values()
+                    local.envOf("Deployment", service).values().stream()
+                            // from the optional Secret chat-push in k8s; Compose reads them from local-secrets/push.env
+                            .filter(variable -> !"chat-push".equals(variable.secret()))
                             .forEach(variable -> kubernetes.put(variable.name(), local.resolve(variable).orElse(null)));
                     Map<String, String> composed = new TreeMap<>(compose.environment(service));
+                    // Compose only: settings as files from local-secrets/config (Kubernetes mounts Secrets instead)
+                    composed.remove("SPRING_CONFIG_IMPORT");
                     softly.assertThat(composed.keySet()).as("%s: variable names (compose vs k8s local)", service)
                             .containsExactlyElementsOf(kubernetes.keySet());
                     // both are throwaway local setups: the values agree too, dev secrets included
@@ -592,6 +643,329 @@ class DeploymentDescriptorsTest {
                             .isEqualTo(text(mainContainer(local.get("StatefulSet", infra)), "image"));
                 }
             });
+        }
+    }
+
+    /** The renderings the docs recommend: the committed overlays and the combinations made by {@link #combination}. */
+    static Manifests rendering(String name) {
+        return switch (name) {
+            case "prod + strimzi" -> combination("prod-strimzi", List.of("overlays/prod"), List.of("strimzi"), "namespace: chat\n");
+            case "prod + cloudnative-pg" ->
+                    combination("prod-cloudnative-pg", List.of("overlays/prod"), List.of("cloudnative-pg"), "namespace: chat\n");
+            case "local + network-policies + autoscaling" -> combination("local-policies",
+                    List.of("overlays/local"), List.of("network-policies", "autoscaling"), "namespace: chat\n");
+            default -> overlay(name);
+        };
+    }
+
+    @Nested
+    @DisplayName("schemas: every object of every recommended rendering")
+    class Schema {
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod", "prod-operators", "prod + strimzi", "prod + cloudnative-pg",
+                "local + network-policies + autoscaling"})
+        void everyRenderedObjectValidatesAgainstTheSchemaOfItsApi(String name) {
+            Manifests manifests = rendering(name);
+            assertThat(manifests.all()).as("%s renders objects", name).isNotEmpty();
+            List<String> problems = manifests.all().stream().flatMap(o -> Schemas.validate(o).stream()).toList();
+            assertThat(problems).as(name).isEmpty();
+        }
+
+        @Test
+        void baseFilesAndComponentResourcesValidateAsWritten() throws IOException {
+            List<String> problems = new java.util.ArrayList<>();
+            try (var files = Files.walk(ROOT.resolve("k8s"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".yaml") && !f.getFileName().toString().equals("kustomization.yaml"))
+                        .filter(f -> !f.toString().contains("/patches/")).sorted().toList()) {
+                    Manifests.parse(file.toString(), Files.readString(file)).all()
+                            .forEach(o -> problems.addAll(Schemas.validate(o)));
+                }
+            }
+            assertThat(problems).isEmpty();
+        }
+
+        @Test
+        void theValidatorsRejectWrongFieldsAndTypes() {
+            Manifests bad = Manifests.parse("bad", """
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: bad}
+                    spec:
+                      selector: {matchLabels: {a: b}}
+                      template:
+                        metadata: {labels: {a: b}}
+                        spec:
+                          containers: [{name: bad, image: bad, ports: [{containerPort: "8080"}]}]
+                    ---
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: typo}
+                    spec:
+                      selector: {matchLabels: {a: b}}
+                      template:
+                        metadata: {labels: {a: b}}
+                        spec:
+                          contaners: []
+                          containers: [{name: typo, image: typo}]
+                    ---
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: bad}
+                    spec: {ports: [{port: 80}], selectr: {a: b}}
+                    ---
+                    apiVersion: kafka.strimzi.io/v1
+                    kind: KafkaTopic
+                    metadata: {name: bad}
+                    spec: {partitions: twelve, replicationFactor: 3}
+                    ---
+                    apiVersion: kafka.strimzi.io/v1
+                    kind: KafkaUser
+                    metadata: {name: bad}
+                    spec:
+                      authentication: {type: scram-sha-999}
+                      authorization: {type: simple, acls: [{resource: {type: topic, name: t}, operations: [Wrte]}]}
+                    ---
+                    apiVersion: postgresql.cnpg.io/v1
+                    kind: Cluster
+                    metadata: {name: bad}
+                    spec: {instances: 0, storge: {size: 1Gi}}
+                    ---
+                    apiVersion: example.com/v1
+                    kind: Unknown
+                    metadata: {name: bad}
+                    """);
+            List<String> problems = bad.all().stream().flatMap(o -> Schemas.validate(o).stream()).toList();
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("apps/v1/Deployment bad").contains("8080"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("apps/v1/Deployment typo").contains("contaners"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("v1/Service bad").contains("selectr"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("kafka.strimzi.io/v1/KafkaTopic bad").contains("partitions"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("kafka.strimzi.io/v1/KafkaTopic bad").contains("replicationFactor"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("kafka.strimzi.io/v1/KafkaUser bad").contains("authentication.type"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("kafka.strimzi.io/v1/KafkaUser bad").contains("operations[0]"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("postgresql.cnpg.io/v1/Cluster bad").contains("instances"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("postgresql.cnpg.io/v1/Cluster bad").contains("storge"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).contains("no schema known for example.com/v1/Unknown"));
+            Manifests good = Manifests.parse("good", """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: good}
+                    spec: {ports: [{port: 80, targetPort: http}], selector: {a: b}}
+                    """);
+            assertThat(Schemas.validate(good.all().getFirst())).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("secrets of a site overlay (prod + secretGenerator)")
+    class SiteSecrets {
+
+        static String secrets(String dbPassword) {
+            StringBuilder k = new StringBuilder("secretGenerator:\n");
+            EXTERNAL_SECRETS.forEach((name, keys) -> {
+                k.append("  - name: ").append(name).append("\n    literals:\n");
+                keys.forEach(key -> k.append("      - ").append(key).append('=')
+                        .append(key.equals("password") && name.equals("chat-db-message-service") ? dbPassword : "test-value").append('\n'));
+            });
+            return k.toString();
+        }
+
+        @Test
+        void everySecretGetsAHashedNameAndAChangeRollsOnlyThePodsThatUseIt() {
+            Manifests a = combination("site-a", List.of("overlays/prod"), List.of(), "namespace: chat\n" + secrets("first"));
+            Manifests b = combination("site-b", List.of("overlays/prod"), List.of(), "namespace: chat\n" + secrets("second"));
+            assertSoftly(softly -> a.workloads().forEach(workload -> {
+                for (String secret : secretNames(workload)) {
+                    softly.assertThat(a.find("Secret", secret)).as("%s uses Secret %s, rendered", WorkloadRules.describe(workload), secret)
+                            .isPresent();
+                    softly.assertThat(secret).as("%s: a generated name with a hash suffix", secret).matches(".+-[a-z0-9]{10}");
+                }
+            }));
+            assertThat(secretNames(b.get("Deployment", "message-service")))
+                    .as("message-service's pod template changes with its database password: the pods roll")
+                    .isNotEqualTo(secretNames(a.get("Deployment", "message-service")));
+            assertThat(secretNames(b.get("Deployment", "gateway-service"))).as("the gateway does not use it")
+                    .isEqualTo(secretNames(a.get("Deployment", "gateway-service")));
+        }
+
+        private static Set<String> secretNames(Map<String, Object> workload) {
+            Set<String> names = new java.util.TreeSet<>();
+            for (Map<String, Object> container : maps(podSpec(workload), "containers")) {
+                Manifests.env(container).stream().filter(Manifests.EnvVar::fromSecret).forEach(e -> names.add(e.secret()));
+            }
+            for (Map<String, Object> container : maps(podSpec(workload), "initContainers")) {
+                Manifests.env(container).stream().filter(Manifests.EnvVar::fromSecret).forEach(e -> names.add(e.secret()));
+            }
+            maps(podSpec(workload), "volumes").forEach(v -> {
+                String name = text(v, "secret", "secretName");
+                if (name != null) {
+                    names.add(name);
+                }
+            });
+            return names;
+        }
+    }
+
+    @Nested
+    @DisplayName("production connections, migrations and operators")
+    class Production {
+
+        static final List<String> KAFKA_SERVICES = BACKENDS;
+        static final List<String> DATABASE_SERVICES = List.of("message-service", "notification-service");
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"prod", "prod-operators"})
+        void talksTlsToKafkaAndPostgresAndVerifiesTheirCertificates(String name) {
+            Manifests prod = overlay(name);
+            assertSoftly(softly -> {
+                for (String service : KAFKA_SERVICES) {
+                    Map<String, Manifests.EnvVar> env = prod.envOf("Deployment", service);
+                    softly.assertThat(prod.valueOf("Deployment", service, "SPRING_KAFKA_SECURITY_PROTOCOL")).as(service).isEqualTo("SASL_SSL");
+                    softly.assertThat(prod.valueOf("Deployment", service, "SPRING_KAFKA_PROPERTIES_SASL_MECHANISM")).as(service)
+                            .isEqualTo("SCRAM-SHA-512");
+                    softly.assertThat(env.get("SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG")).as("%s: JAAS from its own Secret", service)
+                            .isEqualTo(new Manifests.EnvVar("SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG", null, null,
+                                    "chat-kafka-" + service, "sasl.jaas.config"));
+                    softly.assertThat(prod.valueOf("Deployment", service, "SPRING_KAFKA_SSL_TRUST_STORE_TYPE")).as(service).isEqualTo("PEM");
+                    softly.assertThat(prod.valueOf("Deployment", service, "SPRING_KAFKA_SSL_TRUST_STORE_LOCATION")).as(service)
+                            .isEqualTo("file:/etc/chat/kafka-ca/ca.crt");
+                    softly.assertThat(mountedSecret(prod.get("Deployment", service), "/etc/chat/kafka-ca")).as(service)
+                            .isEqualTo("chat-kafka-cluster-ca-cert");
+                    softly.assertThat(prod.valueOf("Deployment", service, "CHAT_KAFKA_DECLARE_TOPICS")).as(service).isEqualTo("false");
+                    softly.assertThat(prod.valueOf("Deployment", service, "SPRING_KAFKA_BOOTSTRAP_SERVERS")).as(service)
+                            .doesNotContain(":9092");
+                }
+                for (String service : DATABASE_SERVICES) {
+                    softly.assertThat(prod.valueOf("Deployment", service, "SPRING_R2DBC_URL")).as(service)
+                            .contains("sslMode=verify-full").contains("sslRootCert=/etc/chat/postgres-ca/ca.crt");
+                    softly.assertThat(prod.valueOf("Deployment", service, "SPRING_FLYWAY_URL")).as(service)
+                            .contains("sslmode=verify-full").contains("sslrootcert=/etc/chat/postgres-ca/ca.crt");
+                    softly.assertThat(mountedSecret(prod.get("Deployment", service), "/etc/chat/postgres-ca")).as(service)
+                            .isEqualTo("chat-postgres-ca");
+                }
+            });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"prod", "prod-operators"})
+        void migratesOncePerReleaseWithTheMigrationRoleWhileTheServicesCannotChangeTheSchema(String name) {
+            Manifests prod = overlay(name);
+            assertSoftly(softly -> {
+                for (String service : DATABASE_SERVICES) {
+                    Map<String, Object> job = prod.get("Job", service + "-migrate");
+                    Map<String, Object> flyway = Manifests.mainContainer(job);
+                    Map<String, Manifests.EnvVar> env = new java.util.LinkedHashMap<>();
+                    Manifests.env(flyway).forEach(e -> env.put(e.name(), e));
+                    softly.assertThat(env.get("FLYWAY_USER").secret()).as("%s: migration role", service).isEqualTo("chat-db-migrator");
+                    softly.assertThat(env.get("FLYWAY_PASSWORD").secret()).as("%s: migration role", service).isEqualTo("chat-db-migrator");
+                    softly.assertThat(env.get("FLYWAY_PLACEHOLDERS_APPROLE").secret()).as("%s: grants to the service's role", service)
+                            .isEqualTo("chat-db-" + service);
+                    softly.assertThat(prod.resolve(env.get("FLYWAY_URL"))).as("%s: the services' JDBC URL", service)
+                            .contains(prod.valueOf("Deployment", service, "SPRING_FLYWAY_URL"));
+                    String image = text(maps(podSpec(job), "initContainers").getFirst(), "image");
+                    softly.assertThat(image).as("%s: the migrations of the release's own image", service)
+                            .isEqualTo(text(mainContainer(prod.get("Deployment", service)), "image"));
+                    softly.assertThat(prod.valueOf("Deployment", service, "SPRING_FLYWAY_ENABLED")).as(service).isEqualTo("false");
+                    softly.assertThat(prod.envOf("Deployment", service).get("SPRING_R2DBC_USERNAME").secret()).as(service)
+                            .isEqualTo("chat-db-" + service);
+                    softly.assertThat(Tree.strings(job, "metadata", "labels")).as("%s: applied first by the release step", service)
+                            .containsEntry("chat.dev/release-step", "migrate");
+                }
+                for (String needed : List.of("Namespace/chat", "ConfigMap/chat-config", "ServiceAccount/chat-migrate",
+                        "NetworkPolicy/migration-egress-postgres", "ConfigMap/chat-migration-callbacks")) {
+                    String kind = needed.split("/")[0];
+                    softly.assertThat(prod.ofKind(kind).stream().filter(o -> nameOf(o).startsWith(needed.split("/")[1]))
+                                    .map(o -> Tree.strings(o, "metadata", "labels").get("chat.dev/release-step")))
+                            .as("%s is applied by the migration step", needed).containsOnly("migrate");
+                }
+            });
+        }
+
+        @Test
+        void strimziUsersTopicsAndSecretsAreWhatTheServicesUse() {
+            Manifests m = overlay("prod-operators");
+            Map<String, Object> kafka = m.get("Kafka", "chat-kafka");
+            Map<String, Object> listener = maps(kafka, "spec", "kafka", "listeners").getFirst();
+            assertSoftly(softly -> {
+                softly.assertThat(maps(kafka, "spec", "kafka", "listeners")).as("one listener").hasSize(1);
+                softly.assertThat(listener.get("tls")).as("TLS listener").isEqualTo(true);
+                softly.assertThat(text(listener, "authentication", "type")).isEqualTo("scram-sha-512");
+                softly.assertThat(text(kafka, "spec", "kafka", "authorization", "type")).isEqualTo("simple");
+                String bootstrap = "chat-kafka-kafka-bootstrap:" + listener.get("port");
+                Set<String> declared = m.ofKind("KafkaTopic").stream().map(t -> text(t, "spec", "topicName")).collect(Collectors.toSet());
+                softly.assertThat(declared).containsExactlyInAnyOrder("chat.events", "chat.signals", "chat.presence",
+                        "chat.presence.updates", "chat.revocations");
+                for (Map<String, Object> topic : m.ofKind("KafkaTopic")) {
+                    softly.assertThat(Tree.at(topic, "spec", "partitions")).as("%s partitions", nameOf(topic))
+                            .hasToString(m.valueOf("Deployment", "message-service", "CHAT_KAFKA_PARTITIONS"));
+                    softly.assertThat(Tree.at(topic, "spec", "replicas")).as("%s replicas", nameOf(topic))
+                            .hasToString(m.valueOf("Deployment", "message-service", "CHAT_KAFKA_REPLICATION_FACTOR"));
+                    softly.assertThat(text(topic, "spec", "config", "retention.ms") != null
+                            || "compact".equals(text(topic, "spec", "config", "cleanup.policy"))).as("%s retention", nameOf(topic)).isTrue();
+                }
+                softly.assertThat(m.ofKind("KafkaTopic").stream().filter(t -> "chat.revocations".equals(text(t, "spec", "topicName")))
+                        .map(t -> text(t, "spec", "config", "cleanup.policy"))).containsExactly("compact");
+                for (String service : KAFKA_SERVICES) {
+                    softly.assertThat(m.valueOf("Deployment", service, "SPRING_KAFKA_BOOTSTRAP_SERVERS")).as(service).isEqualTo(bootstrap);
+                    Map<String, Object> user = m.find("KafkaUser", "chat-kafka-" + service).orElse(Map.of());
+                    softly.assertThat(user).as("%s: its KafkaUser (whose Secret it reads)", service).isNotEmpty();
+                    softly.assertThat(text(user, "spec", "authentication", "type")).as(service).isEqualTo("scram-sha-512");
+                    for (Map<String, Object> acl : maps(user, "spec", "authorization", "acls")) {
+                        if ("topic".equals(text(acl, "resource", "type")) && "literal".equals(text(acl, "resource", "patternType"))) {
+                            softly.assertThat(declared).as("%s: ACL on a declared topic", service).contains(text(acl, "resource", "name"));
+                        }
+                    }
+                }
+                List<Map<String, Object>> streamsAcls = maps(m.get("KafkaUser", "chat-kafka-notification-service"), "spec", "authorization", "acls");
+                for (String type : List.of("topic", "group", "transactionalId")) {
+                    softly.assertThat(streamsAcls).as("Kafka Streams: %s prefix ACL for chat-notification", type).anySatisfy(acl -> {
+                        assertThat(text(acl, "resource", "type")).isEqualTo(type);
+                        assertThat(text(acl, "resource", "patternType")).isEqualTo("prefix");
+                        assertThat(text(acl, "resource", "name")).startsWith("chat-notification");
+                    });
+                }
+                softly.assertThat(maps(m.get("KafkaUser", "chat-kafka-message-service"), "spec", "authorization", "acls"))
+                        .as("message-service's consumer groups").extracting(acl -> text(acl, "resource", "name"))
+                        .contains("chat-message-signals", "chat-message-presence");
+            });
+        }
+
+        @Test
+        void cloudNativePgRolesAndCaAreWhatTheServicesAndJobsUse() {
+            Manifests m = overlay("prod-operators");
+            Map<String, Object> cluster = m.get("Cluster", "chat-postgres");
+            assertSoftly(softly -> {
+                softly.assertThat(text(cluster, "spec", "bootstrap", "initdb", "secret", "name")).isEqualTo("chat-db-migrator");
+                softly.assertThat(maps(cluster, "spec", "managed", "roles")).extracting(r -> text(r, "passwordSecret", "name"))
+                        .containsExactlyInAnyOrder("chat-db-message-service", "chat-db-notification-service");
+                for (String service : DATABASE_SERVICES) {
+                    softly.assertThat(hostAndPort(m.valueOf("Deployment", service, "SPRING_R2DBC_URL"))).isEqualTo("chat-postgres-rw:5432");
+                    softly.assertThat(hostAndPort(m.valueOf("Deployment", service, "SPRING_FLYWAY_URL"))).isEqualTo("chat-postgres-rw:5432");
+                    softly.assertThat(mountedSecret(m.get("Deployment", service), "/etc/chat/postgres-ca"))
+                            .isEqualTo(nameOf(cluster) + "-ca");
+                }
+            });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"local", "prod", "prod-operators"})
+        void notificationServiceMountsThePushCredentialsFromAnOptionalSecret(String name) {
+            Manifests m = overlay(name);
+            Map<String, Object> deployment = m.get("Deployment", "notification-service");
+            Map<String, Object> volume = maps(podSpec(deployment), "volumes").stream()
+                    .filter(v -> "chat-push".equals(text(v, "secret", "secretName"))).findFirst().orElse(Map.of());
+            assertThat(volume).as("a volume from Secret chat-push").isNotEmpty();
+            assertThat(Tree.at(volume, "secret", "optional")).as("optional: the channels are disabled without it").isEqualTo(true);
+            assertThat(mountedSecret(deployment, "/etc/chat/push")).isEqualTo("chat-push");
+            assertThat(m.valueOf("Deployment", "notification-service", "CHAT_PUSH_FCM_CREDENTIALS_FILE")).startsWith("/etc/chat/push/");
+            assertThat(m.valueOf("Deployment", "notification-service", "CHAT_PUSH_APNS_KEY_FILE")).startsWith("/etc/chat/push/");
+        }
+
+        private static String mountedSecret(Map<String, Object> workload, String mountPath) {
+            String volume = maps(mainContainer(workload), "volumeMounts").stream()
+                    .filter(mount -> mountPath.equals(mount.get("mountPath"))).map(mount -> text(mount, "name")).findFirst().orElse(null);
+            return maps(podSpec(workload), "volumes").stream().filter(v -> java.util.Objects.equals(v.get("name"), volume))
+                    .map(v -> text(v, "secret", "secretName")).findFirst().orElse(null);
         }
     }
 

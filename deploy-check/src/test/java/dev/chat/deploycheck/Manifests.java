@@ -75,10 +75,11 @@ final class Manifests {
                 () -> new AssertionError(name + ": no " + kind + " named " + objectName + " in the rendered overlay"));
     }
 
-    /** Deployments and StatefulSets: everything that owns a pod template. */
+    /** Deployments, StatefulSets and Jobs: everything that owns a pod template. */
     List<Map<String, Object>> workloads() {
         var workloads = new ArrayList<>(ofKind("Deployment"));
         workloads.addAll(ofKind("StatefulSet"));
+        workloads.addAll(ofKind("Job"));
         return workloads;
     }
 
