@@ -11,28 +11,23 @@ import dev.chat.devstack.ChatStack;
 
 /**
  * The whole system as production runs it, on this machine: the services with the JVM flags of their
- * container images and the heaps their Kubernetes memory limits give them (75 %), PostgreSQL with
- * fsync, synchronous_commit and full_page_writes on. Not the local runner's quick-start flags.
+ * container images, the heaps their Kubernetes memory limits give them and the CPUs their CPU limits
+ * give them ({@link ImageFlags}), PostgreSQL with fsync, synchronous_commit and full_page_writes on.
+ * Not the local runner's quick-start flags.
  */
 final class BenchStack {
-
-    /** Memory limits of k8s/base (MiB); the heap is 75 % of it, as -XX:MaxRAMPercentage=75 gives in the container. */
-    static final Map<String, Integer> MEMORY_LIMIT_MIB = Map.of(
-            "gateway-service", 512, "message-service", 768, "websocket-service", 768, "notification-service", 512);
 
     private BenchStack() {
     }
 
+    /** The image's flags (ImageFlags), plus native access for Netty and an optional JFR profile. */
     static List<String> productionJvmOptions(String module) {
-        int heap = MEMORY_LIMIT_MIB.getOrDefault(module, 512) * 3 / 4;
-        List<String> options = new ArrayList<>(List.of(
-                "-XX:+UseG1GC", "-Xms" + heap + "m", "-Xmx" + heap + "m",
-                "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError",
-                "--enable-native-access=ALL-UNNAMED"));
+        Path root = Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath().normalize();
+        List<String> options = new ArrayList<>(ImageFlags.asProcessOptions(ImageFlags.of(root, module)));
+        options.add("--enable-native-access=ALL-UNNAMED");
         // -Dbench.jfr=message-service,gateway-service: a JFR profile of those, in bench/target/<module>.jfr
         String profiled = System.getProperty("bench.jfr", "");
         if (List.of(profiled.split(",")).contains(module)) {
-            Path root = Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath();
             options.add("-XX:StartFlightRecording=filename=" + root.resolve("bench/target/" + module + ".jfr")
                     + ",settings=profile,dumponexit=true");
         }
