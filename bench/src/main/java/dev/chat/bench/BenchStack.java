@@ -20,17 +20,11 @@ final class BenchStack {
     private BenchStack() {
     }
 
-    /** The image's flags (ImageFlags), plus native access for Netty and an optional JFR profile. */
+    /** The image's flags (ImageFlags), plus native access for Netty. */
     static List<String> productionJvmOptions(String module) {
         Path root = Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath().normalize();
         List<String> options = new ArrayList<>(ImageFlags.asProcessOptions(ImageFlags.of(root, module)));
         options.add("--enable-native-access=ALL-UNNAMED");
-        // -Dbench.jfr=message-service,gateway-service: a JFR profile of those, in bench/target/<module>.jfr
-        String profiled = System.getProperty("bench.jfr", "");
-        if (List.of(profiled.split(",")).contains(module)) {
-            options.add("-XX:StartFlightRecording=filename=" + root.resolve("bench/target/" + module + ".jfr")
-                    + ",settings=profile,dumponexit=true");
-        }
         return options;
     }
 

@@ -105,6 +105,14 @@ final class SendLoad {
     }
 
     Result run() throws Exception {
+        return run(() -> { }, () -> { });
+    }
+
+    /**
+     * @param measuring called when the measured window starts (after the warm-up)
+     * @param measured  called when the last measured message was sent and has arrived (or the wait ended)
+     */
+    Result run(Runnable measuring, Runnable measured) throws Exception {
         List<Pair> pairs = setUp();
         try {
             long interval = (long) (1e9 / config.ratePerSecond());
@@ -130,6 +138,7 @@ final class SendLoad {
                     }
                 }
                 if (!recording && due >= warmupEnd) {
+                    measuring.run();
                     postLatency.getIntervalHistogram();
                     deliveryLatency.getIntervalHistogram();
                     recording = true;
@@ -149,6 +158,7 @@ final class SendLoad {
                 Thread.sleep(20);
             }
             recording = false;
+            measured.run();
             long missing = Math.max(0, created.get() - received.get());
             Map<Integer, Long> other = new TreeMap<>();
             statuses.forEach((status, count) -> other.put(status, count.get()));

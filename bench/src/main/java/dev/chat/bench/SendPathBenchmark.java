@@ -75,6 +75,13 @@ public final class SendPathBenchmark {
                         report.scenario("1. Sustained durable sends: " + conversations + " senders, target " + (long) rate
                                 + " msg/s, " + duration.toSeconds() + " s, through the gateway, receivers ack", m, db, broker);
                     }
+                    case "rate" -> {
+                        // any rate: --rate, --conversations, --duration (profiling, what-ifs)
+                        Measured m = run(stack, tokens, new SendLoad.Config(conversations, rate, Duration.ofSeconds(5),
+                                duration, gatewayApi, gatewayWs, true));
+                        report.scenario("Custom: " + (long) rate + " msg/s, " + conversations + " senders, through the gateway",
+                                m, db, broker);
+                    }
                     case "latency" -> {
                         Measured m = run(stack, tokens, new SendLoad.Config(50, 500, Duration.ofSeconds(5), duration,
                                 gatewayApi, gatewayWs, true));
@@ -130,12 +137,21 @@ public final class SendPathBenchmark {
     record Measured(SendLoad.Result result, Map<String, Duration> cpu, double seconds) {
     }
 
+    private static int runs;
+
+    /** Runs one scenario; CPU and (with -Dbench.jfr) the profiles cover its measured window only. */
     static Measured run(ChatStack stack, Tokens tokens, SendLoad.Config config) throws Exception {
-        Map<String, Duration> before = Cpu.sample(stack.processes());
-        long start = System.nanoTime();
-        SendLoad.Result result = new SendLoad(config, tokens).run();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Duration> cpu = Cpu.between(before, Cpu.sample(stack.processes()));
+        Profiler profiler = new Profiler(Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath());
+        String label = "run" + (++runs) + "-" + (long) config.ratePerSecond();
+        Map<String, Duration>[] before = new Map[1];
+        long[] start = new long[1];
+        SendLoad.Result result = new SendLoad(config, tokens).run(() -> {
+            before[0] = Cpu.sample(stack.processes());
+            start[0] = System.nanoTime();
+            profiler.start(stack.processes());
+        }, () -> profiler.stop(stack.processes(), label));
+        double seconds = (System.nanoTime() - start[0]) / 1e9;
+        Map<String, Duration> cpu = Cpu.between(before[0], Cpu.sample(stack.processes()));
         return new Measured(result, cpu, seconds);
     }
 
