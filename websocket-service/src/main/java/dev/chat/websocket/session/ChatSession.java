@@ -122,6 +122,11 @@ final class ChatSession {
         return closeStatus.get();
     }
 
+    /** Whether the session was closed without writing what was queued ({@link #closeNow}). */
+    boolean isAborted() {
+        return aborted;
+    }
+
     boolean isClosing() {
         return closeStatus.get() != null;
     }

@@ -92,6 +92,10 @@ class ChatWebSocketHandler implements WebSocketHandler {
             timers.add(Mono.delay(untilExpiry.isNegative() ? Duration.ZERO : untilExpiry)
                     .subscribe(x -> session.closeAfterDrain(CloseCodes.TOKEN_EXPIRED)));
         }
+        if (ws instanceof ChatUpgradeStrategy.NettySession netty) {
+            // from the moment the node decides to close, nothing the client sends can overtake what is queued
+            timers.add(session.closeRequested().subscribe(status -> netty.closing()));
+        }
         // a close handshake that cannot finish (client not reading, dead peer) ends with a dropped connection
         timers.add(session.closeRequested()
                 .flatMap(status -> Mono.delay(properties.closeTimeout()))
@@ -112,9 +116,7 @@ class ChatWebSocketHandler implements WebSocketHandler {
 
         Mono<Void> outbound = ws.send(session.outbound().map(frame -> toMessage(ws, frame)))
                 .onErrorResume(e -> Mono.empty())
-                .then(Mono.defer(() -> inboundFailed.get() && ws instanceof ChatUpgradeStrategy.NettySession netty
-                        ? netty.closeAfterInboundFailure(closeStatusOf(session))
-                        : ws.close(closeStatusOf(session))))
+                .then(Mono.defer(() -> sendClose(ws, session, inboundFailed.get())))
                 .onErrorResume(e -> Mono.empty());
 
         return Mono.when(inbound, outbound)
@@ -125,6 +127,19 @@ class ChatWebSocketHandler implements WebSocketHandler {
                     meters.counter("chat.ws.closes", "code", String.valueOf(status.getCode())).increment();
                     log.debug("Session {} of user {} closed: {}", session.id(), session.userId(), status.getCode());
                 });
+    }
+
+    /**
+     * The close frame, once the outbound stream has ended. After a drain (1008, 4401, 1012) the
+     * connection ends when the client has answered it; after an abort (1013, 1001, an inbound failure
+     * such as 1009) right after the frame; when the client closed first, or is gone, nothing is sent.
+     */
+    private static Mono<Void> sendClose(WebSocketSession ws, ChatSession session, boolean inboundFailed) {
+        CloseStatus status = closeStatusOf(session);
+        if (ws instanceof ChatUpgradeStrategy.NettySession netty) {
+            return netty.sendClose(status, !inboundFailed && !session.isAborted());
+        }
+        return ws.close(status);
     }
 
     private static CloseStatus closeStatusOf(ChatSession session) {
