@@ -27,7 +27,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import dev.chat.shared.auth.ChatUser;
+import dev.chat.websocket.config.NodeIdentity;
 import dev.chat.websocket.config.WebSocketProperties;
+import dev.chat.websocket.revocation.RevocationCheckingJwtDecoder;
+import dev.chat.websocket.revocation.RevocationStore;
 
 /**
  * {@code /ws}: one connection per device. Security has already verified the JWT at the upgrade; the
@@ -46,14 +49,20 @@ class ChatWebSocketHandler implements WebSocketHandler {
     private final SessionRegistry registry;
     private final ClientFrameHandler frames;
     private final WebSocketProperties properties;
+    private final RevocationStore revocations;
+    private final OutboundMetrics outboundMetrics;
+    private final String nodeId;
     private final MeterRegistry meters;
     private final Counter opened;
 
     ChatWebSocketHandler(SessionRegistry registry, ClientFrameHandler frames, WebSocketProperties properties,
-            MeterRegistry meters) {
+            RevocationStore revocations, OutboundMetrics outboundMetrics, NodeIdentity node, MeterRegistry meters) {
         this.registry = registry;
         this.frames = frames;
         this.properties = properties;
+        this.revocations = revocations;
+        this.outboundMetrics = outboundMetrics;
+        this.nodeId = node.id();
         this.meters = meters;
         this.opened = Counter.builder("chat.ws.connections").description("WebSocket sessions opened").register(meters);
     }
@@ -74,13 +83,16 @@ class ChatWebSocketHandler implements WebSocketHandler {
     }
 
     private Mono<Void> run(WebSocketSession ws, Jwt jwt) {
-        ChatSession session = new ChatSession(UUID.randomUUID().toString(), ChatUser.of(jwt).id(),
-                jwt.getExpiresAt(), properties.outboundBuffer());
+        ChatSession session = new ChatSession(UUID.randomUUID().toString(), ChatUser.of(jwt).id(), jwt.getTokenValue(),
+                RevocationCheckingJwtDecoder.issuedAt(jwt), jwt.getExpiresAt(), properties.outboundBuffer());
         opened.increment();
         // queued before the session is registered, so that no event frame can precede it
-        session.send(ServerFrames.sessionReady(session.id(), session.userId(), properties.heartbeatSeconds()));
+        session.send(ServerFrames.sessionReady(session.id(), session.userId(), properties.heartbeatSeconds(), nodeId));
         if (!registry.add(session)) {
             session.closeAfterDrain(CloseCodes.RESTARTING);
+        } else if (revocations.isRevoked(session.userId(), session.issuedAt())) {
+            // revoked between the upgrade's check and the registration: the revocation did not see this session
+            session.closeAfterDrain(CloseCodes.TOKEN_REVOKED);
         }
         log.debug("Session {} of user {} opened", session.id(), session.userId());
 
@@ -114,7 +126,7 @@ class ChatWebSocketHandler implements WebSocketHandler {
                 .doOnNext(session::closeNow)
                 .then();
 
-        Mono<Void> outbound = ws.send(session.outbound().map(frame -> toMessage(ws, frame)))
+        Mono<Void> outbound = ws.send(session.outbound().map(frame -> toMessage(ws, frame, outboundMetrics)))
                 .onErrorResume(e -> Mono.empty())
                 .then(Mono.defer(() -> sendClose(ws, session, inboundFailed.get())))
                 .onErrorResume(e -> Mono.empty());
@@ -147,10 +159,12 @@ class ChatWebSocketHandler implements WebSocketHandler {
         return status != null ? status : CloseCodes.GONE;
     }
 
-    private static WebSocketMessage toMessage(WebSocketSession ws, OutboundFrame frame) {
+    private static WebSocketMessage toMessage(WebSocketSession ws, OutboundFrame frame, OutboundMetrics metrics) {
         return switch (frame) {
-            case OutboundFrame.Text text -> new WebSocketMessage(WebSocketMessage.Type.TEXT,
-                    ws.bufferFactory().wrap(text.utf8Json()));
+            case OutboundFrame.Text text -> {
+                metrics.written(text);
+                yield new WebSocketMessage(WebSocketMessage.Type.TEXT, ws.bufferFactory().wrap(text.utf8Json()));
+            }
             case OutboundFrame.Ping ping -> ws.pingMessage(factory -> factory.wrap(PING_PAYLOAD));
             case OutboundFrame.Pong pong -> ws.pongMessage(factory -> factory.wrap(pong.payload()));
         };
