@@ -41,7 +41,7 @@ import dev.chat.websocket.session.SessionListener;
  *
  * <p>Bounded: at most 500 users per session (checked by the frame handler), at most
  * {@code chat.ws.presence.max-subscriptions} (session, user) pairs per node; a session's subscriptions
- * end with it. Memory: about 100 bytes per pair (the index entry and the session's set).
+ * end with it. Memory: roughly 100-200 bytes per pair (the index entry and the session's set).
  */
 @Component
 public class PresenceSubscriptions implements SessionListener {
