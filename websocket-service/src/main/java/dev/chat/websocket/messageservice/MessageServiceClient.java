@@ -61,7 +61,9 @@ public class MessageServiceClient {
 
     MessageServiceClient(WebSocketProperties properties, MeterRegistry meters) {
         WebSocketProperties.MessageService settings = properties.messageService();
-        this.timeout = settings.timeout();
+        // Netty's response timeout answers first (a clean ReadTimeoutException); the overall bound, a
+        // little later, also covers the wait for a pooled connection
+        this.timeout = settings.timeout().plusSeconds(1);
         HttpClient client = HttpClient.create()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .responseTimeout(settings.timeout());
@@ -100,6 +102,16 @@ public class MessageServiceClient {
                         .map(body -> new Answer(response.statusCode().value(), parse(body)))
                         .defaultIfEmpty(new Answer(response.statusCode().value(), null)))
                 .timeout(timeout, Mono.error(() -> new TimeoutException("message-service did not answer in " + timeout))));
+    }
+
+    /** Whether a failed call timed out (Netty's response timeout or the overall bound), rather than failed. */
+    public static boolean isTimeout(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof io.netty.handler.timeout.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Which of {@code userIds} share a conversation with the token's user, and their presence. */

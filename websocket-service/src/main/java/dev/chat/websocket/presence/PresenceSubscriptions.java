@@ -22,6 +22,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.chat.shared.event.PresenceUpdate;
 import dev.chat.websocket.config.WebSocketProperties;
+import dev.chat.websocket.messageservice.FailureLog;
 import dev.chat.websocket.messageservice.MessageServiceClient;
 import dev.chat.websocket.session.ChatSession;
 import dev.chat.websocket.session.OutboundFrame;
@@ -50,6 +51,7 @@ public class PresenceSubscriptions implements SessionListener {
     public static final String TOO_MANY_REQUESTS = "too_many_requests";
 
     private static final Logger log = LoggerFactory.getLogger(PresenceSubscriptions.class);
+    private static final FailureLog failures = new FailureLog(log);
 
     private final MessageServiceClient messageService;
     private final int maxPairs;
@@ -104,7 +106,7 @@ public class PresenceSubscriptions implements SessionListener {
         Disposable query = messageService.presence(session.token(), List.copyOf(requested))
                 .flatMap(answer -> answered(session, subscription, generation, answer, ref))
                 .onErrorResume(e -> {
-                    log.warn("Presence query for session {} failed: {}", session.id(), e.toString());
+                    failures.failed("Presence query for session {} failed: {}", session.id(), e.toString());
                     return failed(session, subscription, generation, ref);
                 })
                 .subscribe();
@@ -121,7 +123,7 @@ public class PresenceSubscriptions implements SessionListener {
             MessageServiceClient.Answer answer, JsonNode ref) {
         JsonNode presence = answer.ok() && answer.body() != null ? answer.body().get("presence") : null;
         if (presence == null || !presence.isArray()) {
-            log.warn("Presence query for session {} answered {} by message-service", session.id(), answer.status());
+            failures.failed("Presence query for session {} answered {} by message-service", session.id(), answer.status());
             return failed(session, subscription, generation, ref);
         }
         List<OutboundFrame.Text> frames = new ArrayList<>();

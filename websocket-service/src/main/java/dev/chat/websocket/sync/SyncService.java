@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +20,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.chat.shared.json.ChatJson;
 import dev.chat.websocket.config.WebSocketProperties;
+import dev.chat.websocket.messageservice.FailureLog;
 import dev.chat.websocket.messageservice.MessageServiceClient;
 import dev.chat.websocket.session.ChatSession;
 import dev.chat.websocket.session.OutboundFrame;
@@ -49,6 +49,7 @@ public class SyncService implements SessionListener {
     public static final String INVALID_FRAME = "invalid_frame";
 
     private static final Logger log = LoggerFactory.getLogger(SyncService.class);
+    private static final FailureLog failures = new FailureLog(log);
 
     /** One sync frame, checked for shape. */
     public record SyncRequest(UUID conversationId, long afterSeq, String afterChange, JsonNode ref) {
@@ -138,13 +139,13 @@ public class SyncService implements SessionListener {
                     case 400 -> fail(session, request, INVALID_FRAME,
                             answer.detail() != null ? answer.detail() : "message-service refused this sync", "invalid");
                     default -> {
-                        log.warn("Sync of conversation {} answered {} by message-service", conversation, answer.status());
+                        failures.failed("Sync of conversation {} answered {} by message-service", conversation, answer.status());
                         yield fail(session, request, SYNC_FAILED, "Sync failed; retry", "failed");
                     }
                 })
                 .onErrorResume(e -> {
-                    boolean timeout = e instanceof TimeoutException;
-                    log.warn("Sync of conversation {} failed: {}", conversation, e.toString());
+                    boolean timeout = MessageServiceClient.isTimeout(e);
+                    failures.failed("Sync of conversation {} failed: {}", conversation, e.toString());
                     return fail(session, request, SYNC_FAILED, timeout ? "Sync timed out; retry" : "Sync failed; retry",
                             timeout ? "timeout" : "failed");
                 });

@@ -29,11 +29,12 @@ import dev.chat.testsupport.TestTokens;
 /**
  * The running service on a random port, on the shared test broker, verifying {@link TestTokens}, with
  * message-service faked ({@link MessageServiceFake}). Waits until the node is ready (topics assigned,
- * revocations read) before each test; closes every client a test opened after it and resets the fake's
+ * revocations read) before each test (message-service gets 6 s: a cold first call on a loaded
+ * two-core machine can take seconds); closes every client a test opened after it and resets the fake's
  * stubs. The outbound buffer is small so that a slow client overflows quickly.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"chat.ws.outbound-buffer=16", "chat.ws.close-timeout=10s", "chat.ws.message-service.timeout=2s"})
+        properties = {"chat.ws.outbound-buffer=16", "chat.ws.close-timeout=10s", "chat.ws.message-service.timeout=6s"})
 @Import({KafkaTestConfiguration.class, AuthTestConfiguration.class, MessageServiceFake.Configuration.class})
 public abstract class WebSocketTestBase {
 
