@@ -8,19 +8,23 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 
 import dev.chat.shared.auth.ChatSecurity;
 import dev.chat.shared.problem.ProblemSecurityHandlers;
+import dev.chat.websocket.revocation.RevocationCheckingJwtDecoder;
+import dev.chat.websocket.revocation.RevocationStore;
 
 /**
  * Every request but the health probes needs a valid JWT, so a WebSocket upgrade without one is
  * answered 401 problem+json before any WebSocket exists. Browsers cannot set headers on the
- * upgrade, hence {@code ?access_token=} is accepted too.
+ * upgrade, hence {@code ?access_token=} is accepted too. A token an operator revoked
+ * ({@code chat.revocations}) is refused the same way.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder,
-            ProblemSecurityHandlers handlers) {
-        return ChatSecurity.resourceServer(http, decoder, handlers, ChatSecurity.WEBSOCKET_PATH)
+            ProblemSecurityHandlers handlers, RevocationStore revocations) {
+        return ChatSecurity.resourceServer(http, new RevocationCheckingJwtDecoder(decoder, revocations), handlers,
+                        ChatSecurity.WEBSOCKET_PATH)
                 .authorizeExchange(auth -> auth.anyExchange().authenticated())
                 .build();
     }

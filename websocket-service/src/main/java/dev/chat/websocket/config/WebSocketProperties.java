@@ -1,5 +1,6 @@
 package dev.chat.websocket.config;
 
+import java.net.URI;
 import java.time.Duration;
 
 import org.hibernate.validator.constraints.time.DurationMax;
@@ -26,6 +27,13 @@ import jakarta.validation.constraints.NotNull;
  * @param closeTimeout      how long a close handshake may take (queued frames drained, close frame
  *                          flushed) before the TCP connection is dropped
  * @param dedup             node-level de-duplication of {@code chat.events}
+ * @param messageServiceUri base URL of message-service, which the node calls on behalf of a session (with
+ *                          the session's own token) for {@code sync} and {@code presence.subscribe}
+ * @param messageService    how those calls are made
+ * @param sync              the {@code sync} frame
+ * @param presence          presence reporting ({@code chat.presence}) and subscriptions
+ * @param signals           the hand-off of client signals and presence signals to Kafka
+ * @param revocation        token revocations ({@code chat.revocations})
  */
 @Validated
 @ConfigurationProperties("chat.ws")
@@ -35,7 +43,13 @@ public record WebSocketProperties(
         @DefaultValue("64KB") @NotNull DataSize maxFrameBytes,
         @DefaultValue("10") @Min(0) int badFrameAllowance,
         @DefaultValue("5s") @NotNull @DurationMin(millis = 100) Duration closeTimeout,
-        @DefaultValue @NotNull @Valid Dedup dedup) {
+        @DefaultValue @NotNull @Valid Dedup dedup,
+        @DefaultValue("http://localhost:8081") @NotNull URI messageServiceUri,
+        @DefaultValue @NotNull @Valid MessageService messageService,
+        @DefaultValue @NotNull @Valid Sync sync,
+        @DefaultValue @NotNull @Valid Presence presence,
+        @DefaultValue @NotNull @Valid Signals signals,
+        @DefaultValue @NotNull @Valid Revocation revocation) {
 
     /** {@code heartbeat} in whole seconds, as {@code session.ready} reports it (at least 1). */
     public long heartbeatSeconds() {
@@ -61,5 +75,76 @@ public record WebSocketProperties(
     public record Dedup(
             @DefaultValue("100000") @Min(1) int conversations,
             @DefaultValue("100000") @Min(1) int eventIds) {
+    }
+
+    /**
+     * Calls to message-service ({@code sync}, {@code presence.subscribe}).
+     *
+     * @param timeout         longest wait for one answer (then {@code sync_failed}, or no presence state)
+     * @param connectTimeout  longest TCP connect
+     * @param maxInFlight     calls this node has open at once, over all sessions; more wait their turn
+     *                        (a reconnect storm must not become a storm on message-service)
+     * @param maxResponseSize largest answer read (a sync page of 200 long messages is well below)
+     */
+    public record MessageService(
+            @DefaultValue("10s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 5) Duration timeout,
+            @DefaultValue("2s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration connectTimeout,
+            @DefaultValue("64") @Min(1) @Max(10_000) int maxInFlight,
+            @DefaultValue("16MB") @NotNull DataSize maxResponseSize) {
+    }
+
+    /**
+     * The {@code sync} frame.
+     *
+     * @param pageSize  messages asked for per call ({@code limit}); the client continues while {@code has_more}
+     * @param maxQueued    sync frames of one session waiting behind the one running; more are answered
+     *                     {@code too_many_requests}
+     * @param stallTimeout a paced answer (a sync page, a presence state) waits at most this long for the
+     *                     client to drain its outbound buffer; a client that does not is closed with 1013
+     */
+    public record Sync(
+            @DefaultValue("200") @Min(1) @Max(200) int pageSize,
+            @DefaultValue("32") @Min(0) @Max(1_000) int maxQueued,
+            @DefaultValue("30s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 10) Duration stallTimeout) {
+    }
+
+    /**
+     * Presence.
+     *
+     * @param heartbeat        how often the node tells {@code chat.presence} that it is alive (one record per partition)
+     * @param maxSubscriptions (subscriber session, watched user) pairs this node holds; a subscription that would
+     *                         exceed it is answered {@code too_many_requests}
+     * @param dedupEventIds    {@code chat.presence.updates} event ids remembered (Kafka may carry one twice)
+     */
+    public record Presence(
+            @DefaultValue("5s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 5) Duration heartbeat,
+            @DefaultValue("1000000") @Min(1) int maxSubscriptions,
+            @DefaultValue("100000") @Min(1) int dedupEventIds) {
+    }
+
+    /**
+     * The hand-off to Kafka: the event loop only queues, a sender thread per queue sends.
+     *
+     * @param queueCapacity   records waiting per queue (client signals; presence signals); beyond, new ones are
+     *                        dropped and counted
+     * @param deliveryTimeout how long the producer tries to deliver one record ({@code delivery.timeout.ms})
+     * @param maxBlock        how long one send may wait for metadata or buffer space ({@code max.block.ms})
+     */
+    public record Signals(
+            @DefaultValue("10000") @Min(1) @Max(10_000_000) int queueCapacity,
+            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration deliveryTimeout,
+            @DefaultValue("5s") @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration maxBlock) {
+    }
+
+    /**
+     * Token revocations.
+     *
+     * @param maxTokenLifetime the longest token lifetime supported: a revocation is remembered until its
+     *                         {@code issued_before} plus this (every token it revokes has expired by then)
+     * @param maxUsers         users with a revocation remembered at once
+     */
+    public record Revocation(
+            @DefaultValue("24h") @NotNull @DurationMin(minutes = 1) @DurationMax(days = 365) Duration maxTokenLifetime,
+            @DefaultValue("1000000") @Min(1) int maxUsers) {
     }
 }

@@ -80,7 +80,8 @@ class EventDelivery {
         if (users.isEmpty()) {
             return;
         }
-        OutboundFrame.Text frame = OutboundFrame.text(json.writeValueAsBytes(event.frame()));
+        OutboundFrame.Text frame = OutboundFrame.event(event.frame().path("type").asString(),
+                json.writeValueAsBytes(event.frame()), event.occurredAt());
         int queued = 0;
         for (String user : users) {
             queued += sessions.deliver(user, frame);

@@ -2,54 +2,94 @@ package dev.chat.websocket.session;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.web.reactive.socket.CloseStatus;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * One connected device: its identity, its bounded outbound queue and how it ends.
  *
- * <p>Frames are emitted from several threads (the Kafka consumer, the connection's event loop, timers),
- * so every emission goes through {@link #send} under the session's lock, which only guards a
- * non-blocking queue offer. A full queue means the client cannot keep up: it is closed with 1013 and
- * its queued frames are dropped (it reconnects and syncs).
+ * <p>Frames are emitted from several threads (the Kafka consumer, the connection's event loop, HTTP
+ * client threads, timers), so every emission goes through {@link #send} or {@link #sendPaced} under the
+ * session's lock, which only guards a non-blocking queue offer. A full queue means the client cannot
+ * keep up: it is closed with 1013 and its queued frames are dropped (it reconnects and syncs).
  *
- * <p>Two ways to close: {@link #closeAfterDrain} lets queued frames go out first (token expiry,
- * bad frames, shutdown); {@link #closeNow} drops them (too slow, dead, already gone). Either way the
- * handler sends the close frame once the outbound stream has completed.
+ * <p>Answers of many frames (a sync page, the presence state of 500 users) are paced instead
+ * ({@link #sendPaced}, {@link #whenDrained}): they take only what the queue can hold while a quarter
+ * of it stays free for live frames, and wait for the socket to drain the rest, so that they never
+ * overflow the queue on their own.
+ *
+ * <p>Two ways to close: {@link #closeAfterDrain} lets queued frames go out first (token expiry or
+ * revocation, bad frames, shutdown); {@link #closeNow} drops them (too slow, dead, already gone).
+ * Either way the handler sends the close frame once the outbound stream has completed.
  */
-final class ChatSession {
+public final class ChatSession {
 
     private final String id;
     private final String userId;
+    private final String token;
+    private final Instant issuedAt;
     private final Instant expiresAt;
+    private final ArrayBlockingQueue<OutboundFrame> queue;
+    private final int reserve;
+    private final int drainedThreshold;
     private final Sinks.Many<OutboundFrame> outbound;
     private final Sinks.One<Boolean> abort = Sinks.one();
     private final Sinks.One<CloseStatus> closing = Sinks.one();
     private final AtomicReference<CloseStatus> closeStatus = new AtomicReference<>();
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile boolean aborted;
+    /** Paced writers waiting for the socket to drain the queue; guarded by this. */
+    private List<MonoSink<Void>> waiters;
+    private volatile boolean hasWaiters;
+    /** Whether the registry announced this session (presence, listeners); guarded by the registry. */
+    boolean announced;
     /** Only touched by the connection's inbound thread. */
     private int badFrames;
 
-    ChatSession(String id, String userId, Instant expiresAt, int outboundBuffer) {
+    /**
+     * @param token    the verified JWT as the client sent it: the node calls message-service with it, on
+     *                 behalf of this user and no one else
+     * @param issuedAt the token's {@code iat} (null if it has none), for revocations
+     */
+    ChatSession(String id, String userId, String token, Instant issuedAt, Instant expiresAt, int outboundBuffer) {
         this.id = id;
         this.userId = userId;
+        this.token = token;
+        this.issuedAt = issuedAt;
         this.expiresAt = expiresAt;
-        this.outbound = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(outboundBuffer));
+        this.queue = new ArrayBlockingQueue<>(outboundBuffer);
+        this.reserve = outboundBuffer / 4;
+        this.drainedThreshold = Math.max(1, outboundBuffer / 2);
+        this.outbound = Sinks.many().unicast().onBackpressureBuffer(queue);
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
-    String userId() {
+    public String userId() {
         return userId;
+    }
+
+    /** The session's own access token (never log it). */
+    public String token() {
+        return token;
+    }
+
+    /** The token's {@code iat}, or null. */
+    public Instant issuedAt() {
+        return issuedAt;
     }
 
     Instant expiresAt() {
@@ -60,7 +100,7 @@ final class ChatSession {
      * Queues a frame. Never blocks. Returns false when the session is closing, or when the queue is
      * full, in which case the session is closed with 1013.
      */
-    boolean send(OutboundFrame frame) {
+    public boolean send(OutboundFrame frame) {
         synchronized (this) {
             if (closeStatus.get() != null) {
                 return false;
@@ -78,6 +118,94 @@ final class ChatSession {
         return false;
     }
 
+    /**
+     * Queues all of {@code frames}, in order, paced: as many as fit while a quarter of the queue stays
+     * free for live frames, then the rest as the socket drains it. Never overflows the queue on its own.
+     * A client that drains nothing for {@code stallTimeout} is too slow: the session is closed with 1013.
+     *
+     * @return true once every frame is queued, false if the session closed first
+     */
+    public Mono<Boolean> sendPaced(List<? extends OutboundFrame> frames, Duration stallTimeout) {
+        return Mono.defer(() -> sendPaced(frames, 0, stallTimeout));
+    }
+
+    private Mono<Boolean> sendPaced(List<? extends OutboundFrame> frames, int from, Duration stallTimeout) {
+        int queued = sendPaced(frames, from);
+        if (queued < 0) {
+            return Mono.just(false);
+        }
+        if (from + queued >= frames.size()) {
+            return Mono.just(true);
+        }
+        return whenDrained()
+                // released from inside the socket's take of a frame: continue elsewhere, never re-entering the queue
+                .publishOn(Schedulers.parallel())
+                .timeout(stallTimeout)
+                .then(Mono.defer(() -> sendPaced(frames, from + queued, stallTimeout)))
+                .onErrorResume(TimeoutException.class, e -> {
+                    closeNow(CloseCodes.TOO_SLOW);
+                    return Mono.just(false);
+                });
+    }
+
+    /**
+     * Queues {@code frames} from {@code from} on, as many as fit while a quarter of the queue stays free
+     * for live frames. Never blocks and never overflows the queue.
+     *
+     * @return how many were queued (0 when the queue is too full: wait for {@link #whenDrained}), or -1
+     *         when the session is closing
+     */
+    int sendPaced(List<? extends OutboundFrame> frames, int from) {
+        synchronized (this) {
+            if (closeStatus.get() != null) {
+                return -1;
+            }
+            int room = Math.min(frames.size() - from, queue.remainingCapacity() - reserve);
+            int queued = 0;
+            while (queued < room && outbound.tryEmitNext(frames.get(from + queued)).isSuccess()) {
+                queued++;
+            }
+            return queued;
+        }
+    }
+
+    /** Completes once the socket has drained at least half the queue, or the session is closing. */
+    Mono<Void> whenDrained() {
+        return Mono.create(sink -> {
+            synchronized (this) {
+                if (closeStatus.get() == null && queue.remainingCapacity() < drainedThreshold) {
+                    if (waiters == null) {
+                        waiters = new ArrayList<>(2);
+                    }
+                    waiters.add(sink);
+                    hasWaiters = true;
+                    return;
+                }
+            }
+            sink.success();
+        });
+    }
+
+    /** A frame left the queue for the socket. */
+    private void taken() {
+        if (hasWaiters && queue.remainingCapacity() >= drainedThreshold) {
+            releaseWaiters();
+        }
+    }
+
+    private void releaseWaiters() {
+        List<MonoSink<Void>> ready;
+        synchronized (this) {
+            if (waiters == null || waiters.isEmpty()) {
+                return;
+            }
+            ready = List.copyOf(waiters);
+            waiters.clear();
+            hasWaiters = false;
+        }
+        ready.forEach(MonoSink::success);
+    }
+
     /** Closes after the frames already queued have been written. */
     void closeAfterDrain(CloseStatus status) {
         synchronized (this) {
@@ -89,6 +217,7 @@ final class ChatSession {
         // other thread emits, so this is still the last signal of the queue
         outbound.tryEmitComplete();
         closing.tryEmitValue(status);
+        releaseWaiters();
     }
 
     /** Closes without writing what is still queued. */
@@ -105,15 +234,16 @@ final class ChatSession {
         if (first) {
             closing.tryEmitValue(status);
         }
+        releaseWaiters();
     }
 
     /** The frames to write, completing when the session closes (at once for {@link #closeNow}). */
     Flux<OutboundFrame> outbound() {
-        return outbound.asFlux().takeUntilOther(abort.asMono());
+        return outbound.asFlux().doOnNext(frame -> taken()).takeUntilOther(abort.asMono());
     }
 
     /** Emits the close status once a close is requested. */
-    Mono<CloseStatus> closeRequested() {
+    public Mono<CloseStatus> closeRequested() {
         return closing.asMono();
     }
 
@@ -122,7 +252,12 @@ final class ChatSession {
         return closeStatus.get();
     }
 
-    boolean isClosing() {
+    /** Whether the session was closed without writing what was queued ({@link #closeNow}). */
+    boolean isAborted() {
+        return aborted;
+    }
+
+    public boolean isClosing() {
         return closeStatus.get() != null;
     }
 
@@ -141,7 +276,7 @@ final class ChatSession {
         }
     }
 
-    /** Counts a malformed or unknown frame and returns how many this connection has sent. */
+    /** Counts a malformed, unknown or invalid frame and returns how many this connection has sent. */
     int recordBadFrame() {
         return ++badFrames;
     }

@@ -13,7 +13,7 @@ import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSess
 import org.springframework.web.reactive.socket.server.RequestUpgradeStrategy;
 import org.springframework.web.server.ServerWebExchange;
 
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.channel.ChannelOption;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
@@ -22,10 +22,10 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * Spring's {@code ReactorNettyRequestUpgradeStrategy}, with two differences: the sessions it makes
- * can drop their TCP connection ({@link NettySession#dispose}, for a close handshake that never
- * completes), and it does not name the request URI (which may hold {@code ?access_token=}) in the
- * handler's error checkpoint.
+ * Spring's {@code ReactorNettyRequestUpgradeStrategy}, with three differences: the sessions it makes
+ * close through the node's own {@link CloseHandshake}, they can drop their TCP connection
+ * ({@link NettySession#dispose}, for a close handshake that never completes), and it does not name
+ * the request URI (which may hold {@code ?access_token=}) in the handler's error checkpoint.
  */
 final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
 
@@ -53,30 +53,43 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
         }));
     }
 
-    /** A Reactor Netty session that can drop its connection. */
+    /**
+     * A Reactor Netty session that closes through {@link CloseHandshake} (queued frames, then the close
+     * frame, then the TCP connection once the client answered) and can drop its connection.
+     */
     static final class NettySession extends ReactorNettyWebSocketSession {
+
+        private final CloseHandshake handshake;
 
         NettySession(WebsocketInbound inbound, WebsocketOutbound outbound, HandshakeInfo info,
                 NettyDataBufferFactory bufferFactory, int maxFramePayloadLength) {
             super(inbound, outbound, info, bufferFactory, maxFramePayloadLength);
+            CloseHandshake[] installed = new CloseHandshake[1];
+            inbound.withConnection(connection -> {
+                // a client that shuts its side down still gets what is queued for it, then the close frame
+                connection.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                installed[0] = new CloseHandshake(connection.channel());
+                connection.addHandlerLast(CloseHandshake.NAME, installed[0]);
+            });
+            this.handshake = installed[0];
+        }
+
+        /** The node has decided to close: what the client sends from now on is dropped. */
+        void closing() {
+            handshake.closing();
+        }
+
+        /**
+         * Writes the close frame after what was written before. With {@code awaitPeer} the connection
+         * ends once the client has answered (or by the close timeout), otherwise right after the frame.
+         */
+        Mono<Void> sendClose(CloseStatus status, boolean awaitPeer) {
+            return handshake.sendClose(status, awaitPeer);
         }
 
         /** Closes the TCP connection now, whatever is still unsent. */
         void dispose() {
             getDelegate().getInbound().withConnection(Connection::dispose);
-        }
-
-        /**
-         * Writes a close frame, then drops the connection. For when the inbound side already failed
-         * (a message above the size limit): Reactor Netty's {@code sendClose} would signal that failure
-         * a second time to the finished receiver, which Reactor reports as a dropped error.
-         */
-        Mono<Void> closeAfterInboundFailure(CloseStatus status) {
-            return getDelegate().getOutbound()
-                    .sendObject(new CloseWebSocketFrame(status.getCode(), status.getReason()))
-                    .then()
-                    .onErrorResume(e -> Mono.empty())
-                    .doFinally(signal -> dispose());
         }
     }
 }

@@ -27,7 +27,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import dev.chat.shared.auth.ChatUser;
+import dev.chat.websocket.config.NodeIdentity;
 import dev.chat.websocket.config.WebSocketProperties;
+import dev.chat.websocket.revocation.RevocationCheckingJwtDecoder;
+import dev.chat.websocket.revocation.RevocationStore;
 
 /**
  * {@code /ws}: one connection per device. Security has already verified the JWT at the upgrade; the
@@ -46,14 +49,20 @@ class ChatWebSocketHandler implements WebSocketHandler {
     private final SessionRegistry registry;
     private final ClientFrameHandler frames;
     private final WebSocketProperties properties;
+    private final RevocationStore revocations;
+    private final OutboundMetrics outboundMetrics;
+    private final String nodeId;
     private final MeterRegistry meters;
     private final Counter opened;
 
     ChatWebSocketHandler(SessionRegistry registry, ClientFrameHandler frames, WebSocketProperties properties,
-            MeterRegistry meters) {
+            RevocationStore revocations, OutboundMetrics outboundMetrics, NodeIdentity node, MeterRegistry meters) {
         this.registry = registry;
         this.frames = frames;
         this.properties = properties;
+        this.revocations = revocations;
+        this.outboundMetrics = outboundMetrics;
+        this.nodeId = node.id();
         this.meters = meters;
         this.opened = Counter.builder("chat.ws.connections").description("WebSocket sessions opened").register(meters);
     }
@@ -74,13 +83,16 @@ class ChatWebSocketHandler implements WebSocketHandler {
     }
 
     private Mono<Void> run(WebSocketSession ws, Jwt jwt) {
-        ChatSession session = new ChatSession(UUID.randomUUID().toString(), ChatUser.of(jwt).id(),
-                jwt.getExpiresAt(), properties.outboundBuffer());
+        ChatSession session = new ChatSession(UUID.randomUUID().toString(), ChatUser.of(jwt).id(), jwt.getTokenValue(),
+                RevocationCheckingJwtDecoder.issuedAt(jwt), jwt.getExpiresAt(), properties.outboundBuffer());
         opened.increment();
         // queued before the session is registered, so that no event frame can precede it
-        session.send(ServerFrames.sessionReady(session.id(), session.userId(), properties.heartbeatSeconds()));
+        session.send(ServerFrames.sessionReady(session.id(), session.userId(), properties.heartbeatSeconds(), nodeId));
         if (!registry.add(session)) {
             session.closeAfterDrain(CloseCodes.RESTARTING);
+        } else if (revocations.isRevoked(session.userId(), session.issuedAt())) {
+            // revoked between the upgrade's check and the registration: the revocation did not see this session
+            session.closeAfterDrain(CloseCodes.TOKEN_REVOKED);
         }
         log.debug("Session {} of user {} opened", session.id(), session.userId());
 
@@ -91,6 +103,10 @@ class ChatWebSocketHandler implements WebSocketHandler {
         if (untilExpiry != null) {
             timers.add(Mono.delay(untilExpiry.isNegative() ? Duration.ZERO : untilExpiry)
                     .subscribe(x -> session.closeAfterDrain(CloseCodes.TOKEN_EXPIRED)));
+        }
+        if (ws instanceof ChatUpgradeStrategy.NettySession netty) {
+            // from the moment the node decides to close, nothing the client sends can overtake what is queued
+            timers.add(session.closeRequested().subscribe(status -> netty.closing()));
         }
         // a close handshake that cannot finish (client not reading, dead peer) ends with a dropped connection
         timers.add(session.closeRequested()
@@ -110,11 +126,9 @@ class ChatWebSocketHandler implements WebSocketHandler {
                 .doOnNext(session::closeNow)
                 .then();
 
-        Mono<Void> outbound = ws.send(session.outbound().map(frame -> toMessage(ws, frame)))
+        Mono<Void> outbound = ws.send(session.outbound().map(frame -> toMessage(ws, frame, outboundMetrics)))
                 .onErrorResume(e -> Mono.empty())
-                .then(Mono.defer(() -> inboundFailed.get() && ws instanceof ChatUpgradeStrategy.NettySession netty
-                        ? netty.closeAfterInboundFailure(closeStatusOf(session))
-                        : ws.close(closeStatusOf(session))))
+                .then(Mono.defer(() -> sendClose(ws, session, inboundFailed.get())))
                 .onErrorResume(e -> Mono.empty());
 
         return Mono.when(inbound, outbound)
@@ -127,15 +141,30 @@ class ChatWebSocketHandler implements WebSocketHandler {
                 });
     }
 
+    /**
+     * The close frame, once the outbound stream has ended. After a drain (1008, 4401, 1012) the
+     * connection ends when the client has answered it; after an abort (1013, 1001, an inbound failure
+     * such as 1009) right after the frame; when the client closed first, or is gone, nothing is sent.
+     */
+    private static Mono<Void> sendClose(WebSocketSession ws, ChatSession session, boolean inboundFailed) {
+        CloseStatus status = closeStatusOf(session);
+        if (ws instanceof ChatUpgradeStrategy.NettySession netty) {
+            return netty.sendClose(status, !inboundFailed && !session.isAborted());
+        }
+        return ws.close(status);
+    }
+
     private static CloseStatus closeStatusOf(ChatSession session) {
         CloseStatus status = session.closeStatus();
         return status != null ? status : CloseCodes.GONE;
     }
 
-    private static WebSocketMessage toMessage(WebSocketSession ws, OutboundFrame frame) {
+    private static WebSocketMessage toMessage(WebSocketSession ws, OutboundFrame frame, OutboundMetrics metrics) {
         return switch (frame) {
-            case OutboundFrame.Text text -> new WebSocketMessage(WebSocketMessage.Type.TEXT,
-                    ws.bufferFactory().wrap(text.utf8Json()));
+            case OutboundFrame.Text text -> {
+                metrics.written(text);
+                yield new WebSocketMessage(WebSocketMessage.Type.TEXT, ws.bufferFactory().wrap(text.utf8Json()));
+            }
             case OutboundFrame.Ping ping -> ws.pingMessage(factory -> factory.wrap(PING_PAYLOAD));
             case OutboundFrame.Pong pong -> ws.pongMessage(factory -> factory.wrap(pong.payload()));
         };

@@ -1,82 +1,242 @@
 package dev.chat.websocket.session;
 
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.NullNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.chat.shared.auth.ChatJwtDecoders;
+import dev.chat.shared.event.ChatSignal;
 import dev.chat.shared.json.ChatJson;
+import dev.chat.websocket.config.NodeIdentity;
 import dev.chat.websocket.config.WebSocketProperties;
+import dev.chat.websocket.presence.PresenceSubscriptions;
+import dev.chat.websocket.signal.SignalPublisher;
+import dev.chat.websocket.sync.SyncService;
 
 /**
- * What clients say: one JSON object with a {@code type} per text frame. Runs on the connection's
- * event loop, so it only parses and queues answers; it never blocks.
+ * What clients say: one JSON object with a {@code type} per text frame, in the shapes of API.md. Runs
+ * on the connection's event loop, so it only parses, checks and hands off (a queue offer, a
+ * non-blocking call); it never blocks.
+ *
+ * <ul>
+ *   <li>{@code ack}, {@code read}, {@code typing}: a {@link ChatSignal} to {@code chat.signals}. The node
+ *       checks the shape only; message-service checks membership.</li>
+ *   <li>{@code sync}: {@link SyncService}. {@code presence.subscribe}: {@link PresenceSubscriptions}.</li>
+ *   <li>{@code ping}: {@code pong} with the same {@code ref}.</li>
+ * </ul>
+ *
+ * <p>A frame that is not a JSON object with a string type ({@code malformed_frame}), of an unknown type
+ * ({@code unknown_type}), or of a known type with a missing or wrong field ({@code invalid_frame}) is
+ * answered with an {@code error} carrying its {@code ref} and counts against the bad-frame allowance;
+ * the frame beyond it closes the connection with 1008. A subscription to more than 500 users is
+ * answered {@code too_many_user_ids} and does not count. Frames arriving once the session is closing
+ * are ignored.
  */
 @Component
 class ClientFrameHandler {
 
     static final String MALFORMED_FRAME = "malformed_frame";
     static final String UNKNOWN_TYPE = "unknown_type";
-    static final String UNSUPPORTED_TYPE = "unsupported_type";
+    static final String INVALID_FRAME = "invalid_frame";
+    static final String TOO_MANY_USER_IDS = "too_many_user_ids";
 
-    /** Client frame types of the contract that this node does not handle yet (later issues). */
-    static final Set<String> NOT_YET_SUPPORTED = Set.of("ack", "read", "typing", "sync", "presence.subscribe");
+    static final String PING = "ping";
+    static final String ACK = "ack";
+    static final String READ = "read";
+    static final String TYPING = "typing";
+    static final String SYNC = "sync";
+    static final String PRESENCE_SUBSCRIBE = "presence.subscribe";
 
+    /** The most users one {@code presence.subscribe} may name (API.md). */
+    static final int MAX_USER_IDS = 500;
+    /** The longest change cursor passed through (cursors are opaque; message-service makes them short). */
+    static final int MAX_CURSOR_LENGTH = 512;
+
+    private static final List<String> TYPES = List.of(PING, ACK, READ, TYPING, SYNC, PRESENCE_SUBSCRIBE);
     private static final int MAX_ECHOED_TYPE_LENGTH = 64;
 
     private final JsonMapper json = ChatJson.mapper();
     private final int badFrameAllowance;
+    private final String nodeId;
+    private final SignalPublisher signals;
+    private final SyncService syncs;
+    private final PresenceSubscriptions presence;
+    private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
 
-    ClientFrameHandler(WebSocketProperties properties) {
+    ClientFrameHandler(WebSocketProperties properties, NodeIdentity node, SignalPublisher signals, SyncService syncs,
+            PresenceSubscriptions presence, MeterRegistry meters) {
         this.badFrameAllowance = properties.badFrameAllowance();
+        this.nodeId = node.id();
+        this.signals = signals;
+        this.syncs = syncs;
+        this.presence = presence;
+        for (String type : TYPES) {
+            framesIn.put(type, frameCounter(meters, type));
+        }
+        framesIn.put(UNKNOWN_TYPE, frameCounter(meters, "unknown"));
+        framesIn.put(MALFORMED_FRAME, frameCounter(meters, "malformed"));
+    }
+
+    private static Counter frameCounter(MeterRegistry meters, String type) {
+        return Counter.builder("chat.ws.frames.in").description("Text frames received from clients, by type")
+                .tag("type", type).register(meters);
     }
 
     void handle(ChatSession session, WebSocketMessage message) {
         session.touch();
+        if (session.isClosing()) {
+            return;
+        }
         switch (message.getType()) {
             case TEXT -> text(session, message.getPayloadAsText());
             case PING -> session.send(new OutboundFrame.Pong(bytes(message.getPayload())));
             case PONG -> {
                 // activity only
             }
-            case BINARY -> bad(session, MALFORMED_FRAME, "Frames are JSON objects in text frames", NullNode.getInstance());
+            case BINARY -> {
+                framesIn.get(MALFORMED_FRAME).increment();
+                bad(session, MALFORMED_FRAME, "Frames are JSON objects in text frames", NullNode.getInstance());
+            }
         }
     }
 
     void text(ChatSession session, String payload) {
-        JsonNode frame;
+        JsonNode parsed;
         try {
-            frame = json.readTree(payload);
+            parsed = json.readTree(payload);
         } catch (JacksonException e) {
-            bad(session, MALFORMED_FRAME, "The frame is not valid JSON", NullNode.getInstance());
+            malformed(session, "The frame is not valid JSON", NullNode.getInstance());
             return;
         }
-        if (!(frame instanceof ObjectNode object)) {
-            bad(session, MALFORMED_FRAME, "A frame is a JSON object with a type", NullNode.getInstance());
+        if (!(parsed instanceof ObjectNode frame)) {
+            malformed(session, "A frame is a JSON object with a type", NullNode.getInstance());
             return;
         }
-        JsonNode ref = object.has("ref") ? object.get("ref") : NullNode.getInstance();
-        JsonNode type = object.get("type");
+        JsonNode ref = frame.has("ref") ? frame.get("ref") : NullNode.getInstance();
+        JsonNode type = frame.get("type");
         if (type == null || !type.isString() || type.asString().isBlank()) {
-            bad(session, MALFORMED_FRAME, "A frame needs a string 'type'", ref);
+            malformed(session, "A frame needs a string 'type'", ref);
             return;
         }
         String name = type.asString();
-        if ("ping".equals(name)) {
-            session.send(ServerFrames.pong(ref));
-        } else if (NOT_YET_SUPPORTED.contains(name)) {
-            // a valid frame of the contract: answered, but not counted against the allowance
-            session.send(ServerFrames.error(UNSUPPORTED_TYPE, "'" + name + "' is not supported by this server yet", ref));
-        } else {
+        Counter counter = framesIn.get(name);
+        if (counter == null) {
+            framesIn.get(UNKNOWN_TYPE).increment();
             bad(session, UNKNOWN_TYPE, "Unknown frame type '" + shorten(name) + "'", ref);
+            return;
         }
+        counter.increment();
+        try {
+            switch (name) {
+                case PING -> session.send(ServerFrames.pong(ref));
+                case ACK -> signal(ChatSignal.ack(conversationId(frame), session.userId(), session.id(), nodeId,
+                        seq(frame, "seq")));
+                case READ -> signal(ChatSignal.read(conversationId(frame), session.userId(), session.id(), nodeId,
+                        seq(frame, "seq")));
+                case TYPING -> signal(ChatSignal.typing(conversationId(frame), session.userId(), session.id(), nodeId,
+                        bool(frame, "typing")));
+                case SYNC -> syncs.request(session, new SyncService.SyncRequest(conversationId(frame),
+                        seq(frame, "after_seq"), cursor(frame, "after_change"), ref));
+                case PRESENCE_SUBSCRIBE -> presenceSubscribe(session, frame, ref);
+                default -> throw new IllegalStateException(name);
+            }
+        } catch (InvalidFrame e) {
+            bad(session, INVALID_FRAME, e.getMessage(), ref);
+        }
+    }
+
+    private void signal(ChatSignal signal) {
+        // a full queue drops the signal (counted): acks are cumulative, the next one carries it
+        signals.publish(signal);
+    }
+
+    private void presenceSubscribe(ChatSession session, ObjectNode frame, JsonNode ref) {
+        JsonNode ids = frame.get("user_ids");
+        if (ids == null || !ids.isArray()) {
+            throw new InvalidFrame("'user_ids' must be an array of user ids");
+        }
+        if (ids.size() > MAX_USER_IDS) {
+            // a valid frame asking too much: answered, not counted as a bad frame
+            session.send(ServerFrames.error(TOO_MANY_USER_IDS,
+                    "At most " + MAX_USER_IDS + " user ids per presence.subscribe (got " + ids.size() + ")", ref));
+            return;
+        }
+        List<String> users = new ArrayList<>(ids.size());
+        for (JsonNode id : ids) {
+            if (!id.isString() || id.asString().isEmpty() || id.asString().length() > ChatJwtDecoders.MAX_USER_ID_LENGTH) {
+                throw new InvalidFrame("'user_ids' must hold user ids: strings of 1.."
+                        + ChatJwtDecoders.MAX_USER_ID_LENGTH + " characters");
+            }
+            users.add(id.asString());
+        }
+        presence.subscribe(session, users, ref);
+    }
+
+    private static UUID conversationId(ObjectNode frame) {
+        JsonNode id = frame.get("conversation_id");
+        if (id == null || !id.isString()) {
+            throw new InvalidFrame("'conversation_id' must be a conversation id (a UUID string)");
+        }
+        try {
+            String text = id.asString();
+            UUID uuid = UUID.fromString(text);
+            if (text.length() != 36) {
+                throw new IllegalArgumentException(text);
+            }
+            return uuid;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFrame("'conversation_id' must be a conversation id (a UUID string)");
+        }
+    }
+
+    private static long seq(ObjectNode frame, String field) {
+        JsonNode seq = frame.get(field);
+        if (seq == null || !seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 0) {
+            throw new InvalidFrame("'" + field + "' must be a whole number >= 0");
+        }
+        return seq.asLong();
+    }
+
+    private static boolean bool(ObjectNode frame, String field) {
+        JsonNode value = frame.get(field);
+        if (value == null || !value.isBoolean()) {
+            throw new InvalidFrame("'" + field + "' must be true or false");
+        }
+        return value.asBoolean();
+    }
+
+    /** An optional opaque cursor: absent or null, a whole number >= 0, or a short string. */
+    private static String cursor(ObjectNode frame, String field) {
+        JsonNode value = frame.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (value.isIntegralNumber() && value.canConvertToLong() && value.asLong() >= 0) {
+            return Long.toString(value.asLong());
+        }
+        if (value.isString() && !value.asString().isBlank() && value.asString().length() <= MAX_CURSOR_LENGTH) {
+            return value.asString();
+        }
+        throw new InvalidFrame("'" + field + "' must be the change_cursor of an earlier sync.done, or absent");
+    }
+
+    private void malformed(ChatSession session, String message, JsonNode ref) {
+        framesIn.get(MALFORMED_FRAME).increment();
+        bad(session, MALFORMED_FRAME, message, ref);
     }
 
     private void bad(ChatSession session, String code, String message, JsonNode ref) {
@@ -94,5 +254,12 @@ class ClientFrameHandler {
         byte[] bytes = new byte[buffer.readableByteCount()];
         buffer.read(bytes);
         return bytes;
+    }
+
+    /** A frame of a known type with a missing or wrong field. */
+    private static final class InvalidFrame extends RuntimeException {
+        InvalidFrame(String message) {
+            super(message, null, false, false);
+        }
     }
 }

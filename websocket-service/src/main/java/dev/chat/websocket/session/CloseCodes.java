@@ -7,6 +7,8 @@ final class CloseCodes {
 
     /** The JWT's exp passed: reconnect with a fresh token. */
     static final CloseStatus TOKEN_EXPIRED = new CloseStatus(4401, "token expired");
+    /** An operator revoked the user's tokens issued before a time, this one included: reconnect with a fresh token. */
+    static final CloseStatus TOKEN_REVOKED = new CloseStatus(4401, "token revoked");
     /** The node is shutting down: reconnect at once, elsewhere. */
     static final CloseStatus RESTARTING = CloseStatus.SERVICE_RESTARTED.withReason("node restarting");
     /** Too many malformed or unknown frames. */

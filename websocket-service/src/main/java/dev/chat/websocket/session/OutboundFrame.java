@@ -1,5 +1,7 @@
 package dev.chat.websocket.session;
 
+import java.time.Instant;
+
 /**
  * Something queued for one session's socket. Event frames are serialized once per event and the same
  * {@link Text} is queued to every recipient session; WebSocket buffers are only made from it when
@@ -7,12 +9,23 @@ package dev.chat.websocket.session;
  */
 public sealed interface OutboundFrame {
 
-    /** A text frame holding one JSON object, already encoded as UTF-8. */
-    static Text text(byte[] utf8Json) {
-        return new Text(utf8Json);
+    /** A text frame the node wrote itself (no delivery lag is measured for it). */
+    static Text text(String type, byte[] utf8Json) {
+        return new Text(utf8Json, type, null);
     }
 
-    record Text(byte[] utf8Json) implements OutboundFrame {
+    /** The frame of an event that happened at {@code occurredAt} (its delivery lag is measured at the write). */
+    static Text event(String type, byte[] utf8Json, Instant occurredAt) {
+        return new Text(utf8Json, type, occurredAt);
+    }
+
+    /**
+     * A text frame holding one JSON object, already encoded as UTF-8.
+     *
+     * @param type       the frame's {@code type} (for metrics)
+     * @param occurredAt for event frames, when the event happened; else null
+     */
+    record Text(byte[] utf8Json, String type, Instant occurredAt) implements OutboundFrame {
     }
 
     /** A WebSocket PING control frame (heartbeat). */

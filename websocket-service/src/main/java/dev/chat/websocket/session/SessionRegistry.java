@@ -1,10 +1,14 @@
 package dev.chat.websocket.session;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
 
@@ -14,15 +18,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The sessions connected to this node, by user id (a user may have several devices). Safe for
  * concurrent use: sessions come and go on event-loop threads while the Kafka consumer delivers.
+ * {@link SessionListener}s hear of every session that was registered while the node accepted
+ * sessions, once when it opens and once when it ends.
  */
 @Component
 public class SessionRegistry {
 
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
     private final ConcurrentHashMap<String, Set<ChatSession>> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
+    private final ObjectProvider<SessionListener> listeners;
     private volatile boolean accepting = true;
 
-    SessionRegistry(MeterRegistry meters) {
+    SessionRegistry(MeterRegistry meters, ObjectProvider<SessionListener> listeners) {
+        this.listeners = listeners;
         Gauge.builder("chat.ws.sessions", size, AtomicInteger::get)
                 .description("WebSocket sessions connected to this node")
                 .register(meters);
@@ -52,6 +62,23 @@ public class SessionRegistry {
         return delivered;
     }
 
+    /**
+     * Closes with 4401 (after what is queued) every session of the user whose token was issued before
+     * {@code issuedBefore}, or has no {@code iat}.
+     *
+     * @return how many sessions are closing
+     */
+    public int closeRevoked(String userId, Instant issuedBefore) {
+        int closed = 0;
+        for (ChatSession session : sessionsOf(userId)) {
+            if (session.issuedAt() == null || session.issuedAt().isBefore(issuedBefore)) {
+                session.closeAfterDrain(CloseCodes.TOKEN_REVOKED);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     /** Registers a new session; false once the node is shutting down (the caller closes it with 1012). */
     boolean add(ChatSession session) {
         byUser.compute(session.userId(), (user, sessions) -> {
@@ -60,7 +87,14 @@ public class SessionRegistry {
             return set;
         });
         size.incrementAndGet();
-        return accepting;
+        boolean accepted = accepting;
+        if (accepted) {
+            synchronized (session) {
+                session.announced = true;
+            }
+            listeners.orderedStream().forEach(listener -> notify(listener, session, true));
+        }
+        return accepted;
     }
 
     void remove(ChatSession session) {
@@ -69,8 +103,29 @@ public class SessionRegistry {
             removed[0] = sessions.remove(session);
             return sessions.isEmpty() ? null : sessions;
         });
-        if (removed[0]) {
-            size.decrementAndGet();
+        if (!removed[0]) {
+            return;
+        }
+        size.decrementAndGet();
+        boolean announced;
+        synchronized (session) {
+            announced = session.announced;
+            session.announced = false;
+        }
+        if (announced) {
+            listeners.orderedStream().forEach(listener -> notify(listener, session, false));
+        }
+    }
+
+    private static void notify(SessionListener listener, ChatSession session, boolean opened) {
+        try {
+            if (opened) {
+                listener.sessionOpened(session);
+            } else {
+                listener.sessionClosed(session);
+            }
+        } catch (RuntimeException e) {
+            log.error("Session listener {} failed for session {}", listener.getClass().getSimpleName(), session.id(), e);
         }
     }
 
@@ -90,7 +145,7 @@ public class SessionRegistry {
     }
 
     /** The user's sessions on this node (a snapshot). */
-    List<ChatSession> sessionsOf(String userId) {
+    public List<ChatSession> sessionsOf(String userId) {
         Set<ChatSession> sessions = byUser.get(userId);
         return sessions == null ? List.of() : List.copyOf(sessions);
     }

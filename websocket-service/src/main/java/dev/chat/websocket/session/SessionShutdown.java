@@ -72,7 +72,8 @@ class SessionShutdown implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        // stops first: before the Kafka consumer and before the web server's graceful shutdown
-        return SmartLifecycle.DEFAULT_PHASE;
+        // stops right after the presence reporter has queued node.down, before the Kafka consumer and
+        // before the web server's graceful shutdown
+        return SmartLifecycle.DEFAULT_PHASE - 10;
     }
 }

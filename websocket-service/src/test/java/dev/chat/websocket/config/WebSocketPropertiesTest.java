@@ -26,7 +26,10 @@ class WebSocketPropertiesTest {
     void defaultsAreValid() {
         runner.run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(WebSocketProperties.class).dedup().eventIds()).isEqualTo(100_000);
+            WebSocketProperties properties = context.getBean(WebSocketProperties.class);
+            assertThat(properties.dedup().eventIds()).isEqualTo(100_000);
+            assertThat(properties.revocation().maxTokenLifetime()).hasHours(24);
+            assertThat(properties.signals().queueCapacity()).isEqualTo(10_000);
             assertThat(context.getBean(ChatTopicProperties.class).partitions()).isEqualTo(3);
         });
     }
@@ -37,5 +40,9 @@ class WebSocketPropertiesTest {
         runner.withPropertyValues("chat.ws.max-frame-bytes=100B").run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("chat.ws.outbound-buffer=0").run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("chat.kafka.partitions=0").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.sync.page-size=201").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.presence.heartbeat=0s").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.message-service.max-in-flight=0").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.revocation.max-token-lifetime=10s").run(context -> assertThat(context).hasFailed());
     }
 }

@@ -1,10 +1,13 @@
 package dev.chat.websocket.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,16 +15,17 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 class ChatSessionTest {
 
     private static OutboundFrame.Text frame(int i) {
-        return OutboundFrame.text(("{\"n\":" + i + "}").getBytes());
+        return OutboundFrame.text("test", ("{\"n\":" + i + "}").getBytes());
     }
 
     private static ChatSession session(int buffer) {
-        return new ChatSession("s1", "alice", Instant.now().plusSeconds(3600), buffer);
+        return new ChatSession("s1", "alice", "token", Instant.now(), Instant.now().plusSeconds(3600), buffer);
     }
 
     @Test
@@ -106,5 +110,54 @@ class ChatSessionTest {
 
         List<OutboundFrame> all = session.outbound().collectList().block(Duration.ofSeconds(5));
         assertThat(all).hasSize(threads * perThread);
+    }
+
+    @Test
+    void pacedFramesTakeOnlyWhatFitsAboveTheReserveAndTheRestAsTheSocketDrains() {
+        ChatSession session = session(8);
+        List<OutboundFrame.Text> page = IntStream.range(0, 20).mapToObj(ChatSessionTest::frame).toList();
+        session.send(frame(-1));
+        AtomicReference<Boolean> done = new AtomicReference<>();
+
+        session.sendPaced(page, Duration.ofSeconds(5)).subscribe(done::set);
+
+        // nothing drained yet: the page took what fits while a quarter stays free, and waits
+        assertThat(done.get()).isNull();
+        assertThat(session.isClosing()).isFalse();
+        assertThat(session.send(frame(-2))).as("a live frame still fits").isTrue();
+        StepVerifier.create(session.outbound(), 0)
+                .thenRequest(3)
+                .expectNextCount(3)
+                .then(() -> assertThat(done.get()).as("still waiting for the socket").isNull())
+                .thenRequest(Long.MAX_VALUE)
+                .expectNextCount(19)
+                .thenCancel()
+                .verify(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(5)).until(() -> Boolean.TRUE.equals(done.get()));
+        assertThat(session.isClosing()).isFalse();
+    }
+
+    @Test
+    void pacedFramesThatTheClientNeverDrainsCloseWith1013() {
+        ChatSession session = session(4);
+
+        StepVerifier.create(session.sendPaced(IntStream.range(0, 10).mapToObj(ChatSessionTest::frame).toList(),
+                        Duration.ofMillis(200)))
+                .expectNext(false)
+                .verifyComplete();
+
+        assertThat(session.closeStatus().getCode()).isEqualTo(1013);
+    }
+
+    @Test
+    void pacedFramesStopWhenTheSessionCloses() {
+        ChatSession session = session(4);
+        Mono<Boolean> paced = session.sendPaced(IntStream.range(0, 10).mapToObj(ChatSessionTest::frame).toList(),
+                Duration.ofSeconds(30));
+
+        StepVerifier.create(paced)
+                .then(() -> session.closeAfterDrain(CloseCodes.RESTARTING))
+                .expectNext(false)
+                .verifyComplete();
     }
 }

@@ -4,6 +4,9 @@ import static dev.chat.websocket.support.ChatEvents.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,30 +34,66 @@ class ClientFramesIT extends WebSocketTestBase {
                 "{\"type\":\"pong\",\"ref\":null}");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"ack", "read", "typing", "sync", "presence.subscribe"})
-    void framesNotBuiltYetAreAnsweredUnsupported(String type) {
-        WsClient client = device(user("early"));
+    @Test
+    void framesOfTheContractAreAcceptedWithoutAnAnswer() {
+        WsClient client = device(user("talker"));
+        String conversation = UUID.randomUUID().toString();
 
-        client.send("{\"type\":\"" + type + "\",\"conversation_id\":\"c\",\"seq\":1,\"ref\":\"x\"}");
+        client.send("{\"type\":\"ack\",\"conversation_id\":\"" + conversation + "\",\"seq\":3}");
+        client.send("{\"type\":\"read\",\"conversation_id\":\"" + conversation + "\",\"seq\":2,\"ref\":\"x\"}");
+        client.send("{\"type\":\"typing\",\"conversation_id\":\"" + conversation + "\",\"typing\":false}");
+        client.send("{\"type\":\"ping\",\"ref\":\"after\"}");
+
+        // the pong answers the frame after them: had they been answered, the answers would be first
+        client.awaitFrame("pong");
+        assertThat(client.frames()).extracting(f -> f.path("type").asString()).containsExactly("session.ready", "pong");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"type\":\"ack\",\"conversation_id\":\"c\",\"seq\":1,\"ref\":\"x\"}",
+            "{\"type\":\"read\",\"conversation_id\":\"7f1c0c3e-52a4-4b57-9d43-2d0b8f7f6a10\",\"ref\":\"x\"}",
+            "{\"type\":\"typing\",\"conversation_id\":\"7f1c0c3e-52a4-4b57-9d43-2d0b8f7f6a10\",\"typing\":1,\"ref\":\"x\"}",
+            "{\"type\":\"sync\",\"conversation_id\":\"7f1c0c3e-52a4-4b57-9d43-2d0b8f7f6a10\",\"after_seq\":-5,\"ref\":\"x\"}",
+            "{\"type\":\"presence.subscribe\",\"user_ids\":[null],\"ref\":\"x\"}"})
+    void framesWithAMissingOrWrongFieldAreInvalid(String frame) {
+        WsClient client = device(user("sloppy"));
+
+        client.send(frame);
 
         JsonNode error = client.awaitFrame("error");
-        assertThat(error.path("code").asString()).isEqualTo("unsupported_type");
-        assertThat(error.path("message").asString()).contains(type);
+        assertThat(error.path("code").asString()).isEqualTo("invalid_frame");
+        assertThat(error.path("message").asString()).isNotBlank();
         assertThat(error.path("ref").asString()).isEqualTo("x");
     }
 
     @Test
-    void unsupportedFramesDoNotUseUpTheAllowance() {
-        WsClient client = device(user("acker"));
+    void invalidFramesCountAgainstTheAllowance() {
+        WsClient client = device(user("careless"));
 
-        for (int i = 0; i < 30; i++) {
-            client.send("{\"type\":\"ack\",\"conversation_id\":\"c\",\"seq\":" + i + "}");
+        for (int i = 1; i <= 11; i++) {
+            client.send("{\"type\":\"ack\",\"conversation_id\":\"nope\",\"seq\":" + i + "}");
+        }
+
+        assertThat(client.awaitClose()).isEqualTo(1008);
+        assertThat(client.frames("error")).hasSize(11)
+                .allSatisfy(e -> assertThat(e.path("code").asString()).isEqualTo("invalid_frame"));
+    }
+
+    @Test
+    void tooManyUserIdsIsAnsweredButNotCountedAsABadFrame() {
+        WsClient client = device(user("nosy"));
+        String ids = IntStream.range(0, 501).mapToObj(i -> "\"u" + i + "\"").collect(Collectors.joining(","));
+
+        for (int i = 0; i < 15; i++) {
+            client.send("{\"type\":\"presence.subscribe\",\"ref\":" + i + ",\"user_ids\":[" + ids + "]}");
         }
         client.send("{\"type\":\"ping\",\"ref\":\"still-here\"}");
 
         assertThat(client.awaitFrame("pong").path("ref").asString()).isEqualTo("still-here");
-        assertThat(client.frames("error")).hasSize(30);
+        assertThat(client.frames("error")).hasSize(15)
+                .allSatisfy(e -> assertThat(e.path("code").asString()).isEqualTo("too_many_user_ids"));
+        assertThat(client.frames("error").get(3).path("ref").asInt()).isEqualTo(3);
         assertThat(client.isClosed()).isFalse();
     }
 

@@ -50,6 +50,7 @@ class SessionLifecycleIT extends WebSocketTestBase {
         assertThat(first.path("heartbeat_s").asInt()).isEqualTo(25);
         assertThat(first.path("session_id").asString()).isNotBlank()
                 .isNotEqualTo(second.path("session_id").asString());
+        assertThat(first.path("node_id").asString()).startsWith("ws-").isEqualTo(second.path("node_id").asString());
     }
 
     @Test

@@ -21,7 +21,7 @@ import dev.chat.shared.event.Topics;
 import dev.chat.shared.json.ChatJson;
 import dev.chat.testsupport.ChatInfra;
 
-/** Produces chat.events records to the shared test broker, as message-service would. */
+/** Produces chat.events records (and presence updates, revocations) to the shared test broker, as message-service or an operator would. */
 public final class ChatEvents implements AutoCloseable {
 
     private final KafkaProducer<String, String> producer;
@@ -42,10 +42,19 @@ public final class ChatEvents implements AutoCloseable {
 
     /** Sends any value, valid or not, under a key. */
     public void sendRaw(String key, String value) {
+        sendRaw(Topics.CHAT_EVENTS, key, value);
+    }
+
+    /** Sends a value (as JSON; null: a tombstone) to any topic and waits until the broker has it. */
+    public void publish(String topic, String key, Object value) {
+        sendRaw(topic, key, value == null ? null : ChatJson.mapper().writeValueAsString(value));
+    }
+
+    private void sendRaw(String topic, String key, String value) {
         try {
-            producer.send(new ProducerRecord<>(Topics.CHAT_EVENTS, key, value)).get(10, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("Could not produce to " + Topics.CHAT_EVENTS, e);
+            throw new IllegalStateException("Could not produce to " + topic, e);
         }
     }
 

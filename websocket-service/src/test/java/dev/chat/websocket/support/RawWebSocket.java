@@ -12,8 +12,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -53,6 +55,8 @@ public final class RawWebSocket implements AutoCloseable {
             if (receiveBufferBytes > 0) {
                 socket.setReceiveBufferSize(receiveBufferBytes);
             }
+            // every frame its own TCP segment, as a client writing frame by frame would send it
+            socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress("localhost", port), 5_000);
             socket.setSoTimeout(15_000);
             byte[] nonce = new byte[16];
@@ -139,6 +143,48 @@ public final class RawWebSocket implements AutoCloseable {
 
     public void sendText(String text) {
         writeFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends a close frame with this status code. */
+    public void sendClose(int code) {
+        writeFrame(Frame.CLOSE, new byte[] {(byte) (code >>> 8), (byte) code});
+    }
+
+    /** Half-closes the connection: the server reads end of stream, this side can still read. */
+    public void shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads until the server's close frame or the end of the connection.
+     *
+     * @return the text frames received and the close code (-1 when the connection ended without a
+     *         close frame, as a client reports 1006), with the I/O failure that ended it, if any
+     */
+    public Ending readToEnd() {
+        List<String> texts = new ArrayList<>();
+        while (true) {
+            Frame frame;
+            try {
+                frame = readFrame();
+            } catch (UncheckedIOException e) {
+                return new Ending(texts, -1, e.getCause().toString());
+            }
+            if (frame.opcode() == Frame.CLOSE) {
+                return new Ending(texts, frame.closeCode(), null);
+            }
+            if (frame.opcode() == Frame.TEXT) {
+                texts.add(frame.text());
+            }
+        }
+    }
+
+    /** How a connection ended, as the client saw it. */
+    public record Ending(List<String> texts, int closeCode, String failure) {
     }
 
     private void writeFrame(int opcode, byte[] payload) {

@@ -20,18 +20,22 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+
 import dev.chat.testsupport.AuthTestConfiguration;
 import dev.chat.testsupport.KafkaTestConfiguration;
 import dev.chat.testsupport.TestTokens;
 
 /**
- * The running service on a random port, on the shared test broker, verifying {@link TestTokens}.
- * Waits until the node is ready (chat.events assigned) before each test; closes every client a test
- * opened after it. The outbound buffer is small so that a slow client overflows quickly.
+ * The running service on a random port, on the shared test broker, verifying {@link TestTokens}, with
+ * message-service faked ({@link MessageServiceFake}). Waits until the node is ready (topics assigned,
+ * revocations read) before each test (message-service gets 6 s: a cold first call on a loaded
+ * two-core machine can take seconds); closes every client a test opened after it and resets the fake's
+ * stubs. The outbound buffer is small so that a slow client overflows quickly.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"chat.ws.outbound-buffer=16", "chat.ws.close-timeout=10s"})
-@Import({KafkaTestConfiguration.class, AuthTestConfiguration.class})
+        properties = {"chat.ws.outbound-buffer=16", "chat.ws.close-timeout=10s", "chat.ws.message-service.timeout=6s"})
+@Import({KafkaTestConfiguration.class, AuthTestConfiguration.class, MessageServiceFake.Configuration.class})
 public abstract class WebSocketTestBase {
 
     static {
@@ -82,6 +86,12 @@ public abstract class WebSocketTestBase {
             closeable.close();
         }
         opened.clear();
+        MessageServiceFake.server().resetAll();
+    }
+
+    /** The fake message-service. */
+    protected static WireMockServer messageService() {
+        return MessageServiceFake.server();
     }
 
     /** A connected device of {@code user}, after session.ready. */

@@ -1,10 +1,13 @@
 package dev.chat.websocket.delivery;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,16 +35,23 @@ import org.springframework.kafka.support.TopicPartitionOffset;
 import org.springframework.stereotype.Component;
 
 import dev.chat.shared.event.Topics;
+import dev.chat.websocket.presence.PresenceDelivery;
+import dev.chat.websocket.revocation.RevocationStore;
 
 /**
- * Reads every partition of {@code chat.events}, from the latest offset, on every node.
+ * Reads the three topics every node needs whole, on every node, with one consumer:
+ * {@code chat.events} and {@code chat.presence.updates} from their latest offsets, and
+ * {@code chat.revocations} (compacted) from the beginning. {@link BroadcastListener} dispatches each
+ * record by topic.
  *
- * <p>Every node needs every event (its users' sessions may be anywhere), so there is no consumer
+ * <p>Every node needs every record (its users' sessions may be anywhere), so there is no consumer
  * group: a group would split the partitions among nodes and add join/rebalance delays. Instead, at
- * start-up, this finds the topic's partitions, records their end offsets explicitly, and hands them
+ * start-up, this finds the topics' partitions, records their end offsets explicitly, and hands them
  * to a spring-kafka container as {@link TopicPartitionOffset}s (manual assignment, no group.id,
- * nothing committed). The container seeks to exactly those offsets before its first poll; only then
- * is the node ready ({@link #isAssigned}), so anything produced after readiness is delivered.
+ * nothing committed). The container seeks to exactly those offsets (the beginning, for revocations)
+ * before its first poll. The node is ready ({@link #isReady}) once every partition is assigned and the
+ * revocations are read up to the end offsets recorded at start: anything produced to the latest-read
+ * topics after readiness is delivered, and no token revoked before the start is accepted.
  *
  * <p>Discovery runs on its own thread and retries until the broker answers, so the service starts
  * (not ready) without Kafka. Once running, the Kafka client reconnects by itself when the broker
@@ -49,17 +59,21 @@ import dev.chat.shared.event.Topics;
  * the latest ({@code auto.offset.reset=latest}).
  */
 @Component
-class ChatEventsConsumer implements SmartLifecycle {
+class BroadcastConsumer implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(ChatEventsConsumer.class);
+    private static final Logger log = LoggerFactory.getLogger(BroadcastConsumer.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MIN_RETRY = Duration.ofMillis(500);
     private static final Duration MAX_RETRY = Duration.ofSeconds(15);
 
+    /** Read from the end offsets recorded at start. */
+    static final List<String> FROM_LATEST = List.of(Topics.CHAT_EVENTS, Topics.CHAT_PRESENCE_UPDATES);
+    /** Read from the beginning; ready once read up to the end offsets recorded at start. */
+    static final String FROM_BEGINNING = Topics.CHAT_REVOCATIONS;
+
     private final KafkaAdmin kafkaAdmin;
-    private final String topic = Topics.CHAT_EVENTS;
     private final ConsumerFactory<String, String> consumerFactory;
-    private final ChatEventsListener listener;
+    private final BroadcastListener listener;
     private final State state = new State();
 
     private ScheduledExecutorService discovery;
@@ -67,11 +81,11 @@ class ChatEventsConsumer implements SmartLifecycle {
     private volatile boolean running;
     private int attempts;
 
-    ChatEventsConsumer(KafkaAdmin kafkaAdmin, ConsumerFactory<?, ?> bootConsumerFactory,
-            EventDelivery delivery) {
+    BroadcastConsumer(KafkaAdmin kafkaAdmin, ConsumerFactory<?, ?> bootConsumerFactory, EventDelivery events,
+            PresenceDelivery presence, RevocationStore revocations) {
         this.kafkaAdmin = kafkaAdmin;
         this.consumerFactory = consumerFactory(bootConsumerFactory.getConfigurationProperties());
-        this.listener = new ChatEventsListener(delivery, state);
+        this.listener = new BroadcastListener(events, presence, revocations, state);
     }
 
     /**
@@ -95,7 +109,7 @@ class ChatEventsConsumer implements SmartLifecycle {
         running = true;
         attempts = 0;
         discovery = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "chat-events-discovery");
+            Thread thread = new Thread(runnable, "broadcast-discovery");
             thread.setDaemon(true);
             return thread;
         });
@@ -103,9 +117,9 @@ class ChatEventsConsumer implements SmartLifecycle {
     }
 
     private void discoverAndStart() {
-        Map<TopicPartition, Long> offsets;
+        Map<TopicPartition, Long> ends;
         try {
-            offsets = endOffsets();
+            ends = endOffsets();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -118,11 +132,13 @@ class ChatEventsConsumer implements SmartLifecycle {
             if (!running) {
                 return;
             }
-            state.discovered(offsets);
-            container = container(offsets);
+            state.discovered(ends);
+            container = container(ends);
             container.start();
         }
-        log.info("Reading {} from offsets {}", topic, new TreeMap<>(state.offsetsByPartition(offsets)));
+        log.info("Reading {} from offsets {}, {} from the beginning up to {}", FROM_LATEST,
+                State.byTopicAndPartition(ends, FROM_LATEST), FROM_BEGINNING,
+                State.byTopicAndPartition(ends, List.of(FROM_BEGINNING)));
     }
 
     private synchronized void retryLater(Exception e) {
@@ -133,31 +149,33 @@ class ChatEventsConsumer implements SmartLifecycle {
         long delay = Math.min(MAX_RETRY.toMillis(), MIN_RETRY.toMillis() << Math.min(attempts, 5));
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         state.failed(cause);
-        log.warn("Cannot read {} partitions yet (attempt {}, retrying in {} ms): {}", topic, attempts, delay,
-                cause.toString());
+        log.warn("Cannot read the partitions of {} and {} yet (attempt {}, retrying in {} ms): {}", FROM_LATEST,
+                FROM_BEGINNING, attempts, delay, cause.toString());
         discovery.schedule(this::discoverAndStart, delay, TimeUnit.MILLISECONDS);
     }
 
-    /** The topic's partitions and their current end offsets; creates the topic if it is missing. */
+    /** The topics' partitions and their current end offsets; creates topics that are missing. */
     private Map<TopicPartition, Long> endOffsets() throws Exception {
         Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        List<String> topics = new ArrayList<>(FROM_LATEST);
+        topics.add(FROM_BEGINNING);
         try (Admin admin = Admin.create(config)) {
-            TopicDescription description;
+            Map<String, TopicDescription> descriptions;
             try {
-                description = admin.describeTopics(List.of(topic)).allTopicNames()
-                        .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+                descriptions = admin.describeTopics(topics).allTopicNames()
+                        .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    // KafkaAdmin could not create it at start-up (broker down then): try again now
+                    // KafkaAdmin could not create them at start-up (broker down then): try again now
                     kafkaAdmin.initialize();
                 }
                 throw e;
             }
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()),
-                    OffsetSpec.latest()));
+            descriptions.values().forEach(description -> description.partitions().forEach(p ->
+                    latest.put(new TopicPartition(description.name(), p.partition()), OffsetSpec.latest())));
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
                     .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Map<TopicPartition, Long> offsets = new HashMap<>();
@@ -166,9 +184,12 @@ class ChatEventsConsumer implements SmartLifecycle {
         }
     }
 
-    private KafkaMessageListenerContainer<String, String> container(Map<TopicPartition, Long> offsets) {
-        TopicPartitionOffset[] assignment = offsets.entrySet().stream()
-                .map(e -> new TopicPartitionOffset(e.getKey().topic(), e.getKey().partition(), e.getValue()))
+    private KafkaMessageListenerContainer<String, String> container(Map<TopicPartition, Long> ends) {
+        TopicPartitionOffset[] assignment = ends.entrySet().stream()
+                .map(e -> FROM_BEGINNING.equals(e.getKey().topic())
+                        ? new TopicPartitionOffset(e.getKey().topic(), e.getKey().partition(),
+                                TopicPartitionOffset.SeekPosition.BEGINNING)
+                        : new TopicPartitionOffset(e.getKey().topic(), e.getKey().partition(), e.getValue()))
                 .toArray(TopicPartitionOffset[]::new);
         ContainerProperties properties = new ContainerProperties(assignment);
         properties.setMessageListener(listener);
@@ -180,7 +201,7 @@ class ChatEventsConsumer implements SmartLifecycle {
         properties.setShutdownTimeout(5000);
         KafkaMessageListenerContainer<String, String> container =
                 new KafkaMessageListenerContainer<>(consumerFactory, properties);
-        container.setBeanName("chat-events");
+        container.setBeanName("chat-broadcast");
         return container;
     }
 
@@ -209,34 +230,53 @@ class ChatEventsConsumer implements SmartLifecycle {
         return SmartLifecycle.DEFAULT_PHASE - 100;
     }
 
-    /** True once the consumer is assigned every partition at the recorded end offsets and running. */
-    boolean isAssigned() {
+    /** True once every partition is assigned at its recorded offset, the revocations are read up to the
+     * recorded end, and the container runs. */
+    boolean isReady() {
         KafkaMessageListenerContainer<String, String> current;
         synchronized (this) {
             current = container;
         }
-        return current != null && current.isRunning() && state.isAssigned();
+        return current != null && current.isRunning() && state.isReady();
     }
 
     State state() {
         return state;
     }
 
-    /** What the consumer is doing, for the readiness indicator. */
+    /** What the consumer is doing, for the readiness indicator. Updated on the consumer thread. */
     static final class State {
 
         private volatile Map<TopicPartition, Long> recorded;
         private volatile Map<TopicPartition, Long> assigned;
+        /** Revocation partitions not yet read up to their recorded end offset. */
+        private final Set<TopicPartition> catchingUp = ConcurrentHashMap.newKeySet();
         private volatile String lastError;
 
-        void discovered(Map<TopicPartition, Long> offsets) {
-            this.recorded = Map.copyOf(offsets);
+        void discovered(Map<TopicPartition, Long> endOffsets) {
+            this.recorded = Map.copyOf(endOffsets);
             this.assigned = null;
+            catchingUp.clear();
+            endOffsets.forEach((partition, end) -> {
+                if (FROM_BEGINNING.equals(partition.topic()) && end > 0) {
+                    catchingUp.add(partition);
+                }
+            });
         }
 
+        /** The positions after the initial seeks. */
         void assigned(Map<TopicPartition, Long> positions) {
             this.assigned = Map.copyOf(positions);
             this.lastError = null;
+            positions.forEach(this::reached);
+        }
+
+        /** The consumer is at {@code position} of the partition (the next offset it will read). */
+        void reached(TopicPartition partition, long position) {
+            Map<TopicPartition, Long> want = recorded;
+            if (want != null && catchingUp.contains(partition) && position >= want.getOrDefault(partition, 0L)) {
+                catchingUp.remove(partition);
+            }
         }
 
         void failed(Throwable cause) {
@@ -247,11 +287,20 @@ class ChatEventsConsumer implements SmartLifecycle {
             this.assigned = null;
         }
 
-        /** Assigned every recorded partition, positioned at the recorded offsets. */
+        /** Assigned every recorded partition, positioned at the recorded offsets (the latest-read topics). */
         boolean isAssigned() {
             Map<TopicPartition, Long> want = recorded;
             Map<TopicPartition, Long> have = assigned;
             return want != null && have != null && have.keySet().equals(want.keySet());
+        }
+
+        /** Assigned, and the revocations read up to the end offsets recorded at start. */
+        boolean isReady() {
+            return isAssigned() && catchingUp.isEmpty();
+        }
+
+        boolean isCatchingUp() {
+            return !catchingUp.isEmpty();
         }
 
         Map<TopicPartition, Long> recorded() {
@@ -262,12 +311,19 @@ class ChatEventsConsumer implements SmartLifecycle {
             return lastError;
         }
 
-        Map<Integer, Long> offsetsByPartition(Map<TopicPartition, Long> offsets) {
-            Map<Integer, Long> byPartition = new TreeMap<>();
+        /** {@code {topic: {partition: offset}}}, sorted, for logs and the health details. */
+        static Map<String, Map<Integer, Long>> byTopicAndPartition(Map<TopicPartition, Long> offsets,
+                List<String> topics) {
+            Map<String, Map<Integer, Long>> byTopic = new TreeMap<>();
             if (offsets != null) {
-                offsets.forEach((partition, offset) -> byPartition.put(partition.partition(), offset));
+                offsets.forEach((partition, offset) -> {
+                    if (topics.contains(partition.topic())) {
+                        byTopic.computeIfAbsent(partition.topic(), t -> new TreeMap<>())
+                                .put(partition.partition(), offset);
+                    }
+                });
             }
-            return byPartition;
+            return byTopic;
         }
     }
 }
