@@ -38,6 +38,16 @@ final class WsClient implements AutoCloseable {
                 .header("Authorization", "Bearer " + token), wsUrl);
     }
 
+    /** One client for many sockets (one selector thread instead of one per socket): for tests with thousands. */
+    private static final HttpClient SHARED = HttpClient.newHttpClient();
+
+    /** Connects through the shared client. */
+    static WsClient connectShared(URI wsUrl, String token) {
+        return new WsClient(SHARED.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token), wsUrl);
+    }
+
     /** Connects with {@code ?access_token=}, as a browser would. */
     static WsClient connectWithQueryToken(URI wsUrl, String token) {
         return new WsClient(HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)),
@@ -81,6 +91,17 @@ final class WsClient implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** Frames of one type, in arrival order. */
+    List<Frame> ofType(String type) {
+        return frames.stream().filter(f -> f.type().equals(type)).toList();
+    }
+
+    /** The node that serves this socket (from session.ready), null before it arrived. */
+    String nodeId() {
+        return frames.stream().filter(f -> f.type().equals("session.ready")).findFirst()
+                .map(f -> f.json().path("node_id").asString(null)).orElse(null);
     }
 
     boolean hasFrame(String type) {

@@ -26,6 +26,18 @@ import reactor.core.publisher.Mono;
 class WebSocketProxyConfiguration {
 
     static final CloseStatus SERVICE_UNAVAILABLE = new CloseStatus(1013, "Service unavailable, retry shortly");
+    static final CloseStatus TOKEN_NOT_ACCEPTED = new CloseStatus(4401, "token not accepted");
+
+    /** The websocket node answered the upgrade with 401 (a revoked token). */
+    static boolean refusedAsUnauthorized(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException handshake
+                    && handshake.response() != null && handshake.response().status().code() == 401) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketProxyConfiguration.class);
 
@@ -54,11 +66,16 @@ class WebSocketProxyConfiguration {
 
                 @Override
                 public Mono<Void> handle(WebSocketSession session) {
-                    return handler.handle(session).onErrorResume(UpstreamFailures::unreachable, ex -> {
-                        log.warn("WebSocket {}: the service is not reachable: {}",
-                                exchange.getRequest().getPath(), ex.toString());
-                        return session.close(SERVICE_UNAVAILABLE);
-                    });
+                    return handler.handle(session)
+                            .onErrorResume(UpstreamFailures::unreachable, ex -> {
+                                log.warn("WebSocket {}: the service is not reachable: {}",
+                                        exchange.getRequest().getPath(), ex.toString());
+                                return session.close(SERVICE_UNAVAILABLE);
+                            })
+                            // the node refused the token (revoked since the gateway checked it): tell the client as
+                            // the node tells its own sessions, so it fetches a fresh token rather than retrying
+                            .onErrorResume(WebSocketProxyConfiguration::refusedAsUnauthorized,
+                                    ex -> session.close(TOKEN_NOT_ACCEPTED));
                 }
             });
         }
