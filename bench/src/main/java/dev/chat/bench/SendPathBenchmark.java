@@ -64,8 +64,11 @@ public final class SendPathBenchmark {
             URI directApi = stack.serviceUrl("message-service");
             URI directWs = URI.create(stack.serviceUrl("websocket-service").toString().replace("http://", "ws://") + "/ws");
 
-            // warm the JIT of every component before anything is measured
-            run(stack, tokens, new SendLoad.Config(50, 300, Duration.ofSeconds(5), Duration.ofSeconds(20), gatewayApi, gatewayWs, true));
+            // warm the JIT of every component before anything is measured (at a rate the system sustains, so the
+            // warm-up exercises the normal paths, not timeouts)
+            double warmupRate = Double.parseDouble(options.getOrDefault("warmup-rate", "100"));
+            Duration warmup = Duration.parse("PT" + options.getOrDefault("warmup", "60s").toUpperCase(Locale.ROOT));
+            run(stack, tokens, new SendLoad.Config(50, warmupRate, Duration.ofSeconds(5), warmup, gatewayApi, gatewayWs, true));
 
             for (String scenario : scenarios) {
                 switch (scenario.trim()) {
@@ -76,11 +79,14 @@ public final class SendPathBenchmark {
                                 + " msg/s, " + duration.toSeconds() + " s, through the gateway, receivers ack", m, db, broker);
                     }
                     case "rate" -> {
-                        // any rate: --rate, --conversations, --duration (profiling, what-ifs)
-                        Measured m = run(stack, tokens, new SendLoad.Config(conversations, rate, Duration.ofSeconds(5),
-                                duration, gatewayApi, gatewayWs, true));
-                        report.scenario("Custom: " + (long) rate + " msg/s, " + conversations + " senders, through the gateway",
-                                m, db, broker);
+                        // any rates: --rates=100,200 --conversations --duration (profiling, what-ifs)
+                        for (String r : options.getOrDefault("rates", Long.toString((long) rate)).split(",")) {
+                            double step = Double.parseDouble(r);
+                            Measured m = run(stack, tokens, new SendLoad.Config(conversations, step, Duration.ofSeconds(5),
+                                    duration, gatewayApi, gatewayWs, true));
+                            report.scenario("Custom: " + (long) step + " msg/s, " + conversations
+                                    + " senders, through the gateway", m, db, broker);
+                        }
                     }
                     case "latency" -> {
                         Measured m = run(stack, tokens, new SendLoad.Config(50, 500, Duration.ofSeconds(5), duration,

@@ -70,14 +70,18 @@ public class MessageStore {
                 .one();
     }
 
-    /** False when the sender already has a message with this client_message_id (nothing is inserted). */
-    Mono<Boolean> insert(ChatMessage m, long changeSeq) {
-        return db.sql("""
-                INSERT INTO messages (id, conversation_id, seq, sender_id, sender_name, client_message_id, type,
-                                      content, attachments, reply_to_id, mentions, created_at, change_seq)
-                VALUES (:id, :cid, :seq, :sender, :senderName, :clientId, :type,
-                        :content, CAST(:attachments AS jsonb), :replyTo, CAST(:mentions AS jsonb), :createdAt, :changeSeq)
-                ON CONFLICT (sender_id, client_message_id) DO NOTHING""")
+    /** Inserts a message unless the sender already has one with its client_message_id (see {@link #bindInsert}). */
+    static final String INSERT = """
+            INSERT INTO messages (id, conversation_id, seq, sender_id, sender_name, client_message_id, type,
+                                  content, attachments, reply_to_id, mentions, created_at, change_seq)
+            VALUES (:id, :cid, :seq, :sender, :senderName, :clientId, :type,
+                    :content, CAST(:attachments AS jsonb), :replyTo, CAST(:mentions AS jsonb), :createdAt, :changeSeq)
+            ON CONFLICT (sender_id, client_message_id) DO NOTHING""";
+
+    /** The parameters of {@link #INSERT}. */
+    static DatabaseClient.GenericExecuteSpec bindInsert(DatabaseClient.GenericExecuteSpec spec, ChatMessage m,
+            long changeSeq) {
+        return spec
                 .bind("changeSeq", changeSeq)
                 .bind("id", m.id())
                 .bind("cid", m.conversationId())
@@ -90,9 +94,7 @@ public class MessageStore {
                 .bind("attachments", ChatJson.mapper().writeValueAsString(m.attachments()))
                 .bind("replyTo", Parameter.fromOrEmpty(m.replyToId(), UUID.class))
                 .bind("mentions", ChatJson.mapper().writeValueAsString(m.mentions()))
-                .bind("createdAt", m.createdAt())
-                .fetch().rowsUpdated()
-                .map(rows -> rows == 1);
+                .bind("createdAt", m.createdAt());
     }
 
     Mono<ChatMessage> findByClientMessageId(String senderId, UUID clientMessageId) {

@@ -2,6 +2,7 @@ package dev.chat.message.outbox;
 
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
+import java.util.function.UnaryOperator;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -63,6 +64,23 @@ public class Outbox {
      * autocommitted insert) at once.
      */
     public Mono<Void> append(ChatEvent event) {
+        return insert(event, "", "VALUES (:outboxEventId, :outboxTopic, :outboxKey, :outboxType, :outboxPayload)", spec -> spec).then();
+    }
+
+    /**
+     * The change's own insert and its event in one statement (one round trip fewer on a hot path):
+     * {@code insertSql} is an INSERT (it may have ON CONFLICT DO NOTHING), bound by {@code binds}; the
+     * event is appended only if that insert inserted a row. True if it did.
+     */
+    public Mono<Boolean> appendWithInsert(String insertSql, UnaryOperator<DatabaseClient.GenericExecuteSpec> binds,
+            ChatEvent event) {
+        return insert(event, "WITH inserted AS (" + insertSql + " RETURNING 1) ",
+                "SELECT :outboxEventId, :outboxTopic, :outboxKey, :outboxType, :outboxPayload FROM inserted", binds)
+                .hasElement();
+    }
+
+    private Mono<Integer> insert(ChatEvent event, String prefix, String rows,
+            UnaryOperator<DatabaseClient.GenericExecuteSpec> binds) {
         return Mono.deferContextual(context -> {
             String key = event.conversationId().toString();
             String payload = ChatJson.mapper().writeValueAsString(event);
@@ -74,14 +92,15 @@ public class Outbox {
                                 + topics.maxRecordBytes() + " the message bus accepts"));
             }
             Lanes lanes = context.getOrDefault(Lanes.class, null);
-            return db.sql("""
-                    INSERT INTO outbox (event_id, topic, event_key, event_type, payload)
-                    VALUES (:eventId, :topic, :key, :type, :payload) RETURNING lane""")
-                    .bind("eventId", event.eventId())
-                    .bind("topic", Topics.CHAT_EVENTS)
-                    .bind("key", key)
-                    .bind("type", event.type())
-                    .bind("payload", payload)
+            DatabaseClient.GenericExecuteSpec spec = db.sql(prefix
+                    + "INSERT INTO outbox (event_id, topic, event_key, event_type, payload) " + rows + " RETURNING lane")
+                    // named apart from whatever the change's own insert binds
+                    .bind("outboxEventId", event.eventId())
+                    .bind("outboxTopic", Topics.CHAT_EVENTS)
+                    .bind("outboxKey", key)
+                    .bind("outboxType", event.type())
+                    .bind("outboxPayload", payload);
+            return binds.apply(spec)
                     .map(row -> row.get(0, Integer.class))
                     .one()
                     .doOnNext(lane -> {
@@ -90,8 +109,7 @@ public class Outbox {
                         } else {
                             relay.signal(lane);
                         }
-                    })
-                    .then();
+                    });
         });
     }
 

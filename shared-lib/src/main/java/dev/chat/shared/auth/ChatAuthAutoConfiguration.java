@@ -16,4 +16,17 @@ public class ChatAuthAutoConfiguration {
     ReactiveJwtDecoder chatJwtDecoder(JwtProperties properties) {
         return ChatJwtDecoders.create(properties);
     }
+
+    /**
+     * No observation per security filter, authentication and authorization: with an ObservationRegistry
+     * present (actuator), Spring Security otherwise wraps each of its ~12 WebFilters in an observation
+     * of its own on every request, which the send path's profile showed as a large part of the cost of
+     * security. The HTTP server's own request observation (http.server.requests) stays.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnClass(name = "org.springframework.security.config.observation.SecurityObservationSettings")
+    org.springframework.security.config.observation.SecurityObservationSettings chatSecurityObservations() {
+        return org.springframework.security.config.observation.SecurityObservationSettings.noObservations();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.chat.shared.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,7 +58,8 @@ public final class ChatJwtDecoders {
                     + "(production, with issuer and audience) or chat.auth.jwt.secret (local/dev, HS256)");
         }
         decoder.setJwtValidator(validator(properties));
-        return decoder;
+        // bounded: the tokens of the users active in the last minutes of this instance
+        return new CachingJwtDecoder(decoder, properties.clockSkew(), 10_000, Duration.ofMinutes(5), java.time.Clock.systemUTC());
     }
 
     static OAuth2TokenValidator<Jwt> validator(JwtProperties properties) {
