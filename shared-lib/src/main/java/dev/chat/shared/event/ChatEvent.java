@@ -31,6 +31,15 @@ import tools.jackson.databind.node.ObjectNode;
  * @param frame          what clients receive, {@code {"type": ..., ...}}
  * @param conversation   for message events: the conversation's type and title (what a push notification
  *                       shows), else null
+ * @param audience       {@link #TO_RECIPIENTS} (null means the same): the event is for {@code recipients};
+ *                       {@link #TO_CONVERSATION}: a large group's event, for every member: websocket nodes deliver
+ *                       it to the sessions subscribed to the conversation, and to the local sessions of
+ *                       {@code recipients} too, which they subscribe (a membership event names those it added, or,
+ *                       when the group just became large, every member); the notification service resolves the
+ *                       members itself. Such events never list every member, so their size and the work on a
+ *                       node do not grow with the group
+ * @param unsubscribe    users whose sessions stop being subscribed to the conversation once this event is
+ *                       delivered (they were removed); empty for most events
  */
 public record ChatEvent(
         UUID eventId,
@@ -41,9 +50,28 @@ public record ChatEvent(
         Long seq,
         List<Recipient> recipients,
         ObjectNode frame,
-        ConversationSummary conversation) {
+        ConversationSummary conversation,
+        String audience,
+        List<String> unsubscribe) {
 
     public static final int CURRENT_VERSION = 1;
+
+    /** For the listed recipients only. */
+    public static final String TO_RECIPIENTS = "recipients";
+    /** For every member of the (large) conversation: nodes deliver to the sessions subscribed to it. */
+    public static final String TO_CONVERSATION = "conversation";
+
+    /** An event for its recipients (the usual case). */
+    public ChatEvent(UUID eventId, String type, int version, Instant occurredAt, UUID conversationId, Long seq,
+            List<Recipient> recipients, ObjectNode frame, ConversationSummary conversation) {
+        this(eventId, type, version, occurredAt, conversationId, seq, recipients, frame, conversation, TO_RECIPIENTS,
+                List.of());
+    }
+
+    /** Whether the event is for every member of its conversation (see {@code audience}). */
+    public boolean toConversation() {
+        return TO_CONVERSATION.equals(audience);
+    }
 
     /** What consumers other than the websocket nodes need to know of the conversation (push titles). */
     public record ConversationSummary(String type, String title) {
@@ -51,6 +79,8 @@ public record ChatEvent(
 
     public ChatEvent {
         recipients = recipients == null ? List.of() : List.copyOf(recipients);
+        audience = audience == null ? TO_RECIPIENTS : audience;
+        unsubscribe = unsubscribe == null ? List.of() : List.copyOf(unsubscribe);
     }
 
     /**
@@ -68,6 +98,16 @@ public record ChatEvent(
 
     /** The same event with the conversation summary set. */
     public ChatEvent withConversation(ConversationSummary summary) {
-        return new ChatEvent(eventId, type, version, occurredAt, conversationId, seq, recipients, frame, summary);
+        return new ChatEvent(eventId, type, version, occurredAt, conversationId, seq, recipients, frame, summary,
+                audience, unsubscribe);
+    }
+
+    /**
+     * The same event for every member of the conversation ({@link #TO_CONVERSATION}), with these extra
+     * recipients (to subscribe) and users to unsubscribe after delivery.
+     */
+    public ChatEvent toWholeConversation(List<Recipient> alsoTo, List<String> unsubscribeAfter) {
+        return new ChatEvent(eventId, type, version, occurredAt, conversationId, seq, alsoTo, frame, conversation,
+                TO_CONVERSATION, unsubscribeAfter);
     }
 }
