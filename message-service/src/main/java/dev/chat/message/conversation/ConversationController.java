@@ -12,7 +12,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -20,7 +19,6 @@ import dev.chat.shared.auth.ChatUser;
 import reactor.core.publisher.Mono;
 
 @RestController
-@RequestMapping("/api/v1/conversations")
 class ConversationController {
 
     private final ConversationService conversations;
@@ -30,7 +28,7 @@ class ConversationController {
     }
 
     /** 201 with the new conversation; 200 with the existing one when a direct conversation of this pair exists. */
-    @PostMapping
+    @PostMapping("/api/v1/conversations")
     Mono<ResponseEntity<ConversationView>> create(@RequestBody CreateConversationRequest request) {
         return ChatUser.current()
                 .flatMap(user -> conversations.create(user, request))
@@ -40,24 +38,24 @@ class ConversationController {
     }
 
     /** The caller's conversations, most recent activity first; also the reconnect entry point. */
-    @GetMapping
+    @GetMapping("/api/v1/conversations")
     Mono<ConversationPage> list(@RequestParam(name = "limit", required = false) Integer limit,
             @RequestParam(name = "cursor", required = false) String cursor) {
         return ChatUser.current().flatMap(user -> conversations.list(user.id(), limit, cursor));
     }
 
-    @GetMapping("/{id}")
+    @GetMapping("/api/v1/conversations/{id}")
     Mono<ConversationView> get(@PathVariable UUID id) {
         return ChatUser.current().flatMap(user -> conversations.get(user.id(), id));
     }
 
     /** Rename a group (owner or admin). */
-    @PatchMapping("/{id}")
+    @PatchMapping("/api/v1/conversations/{id}")
     Mono<ConversationView> update(@PathVariable UUID id, @RequestBody UpdateConversationRequest request) {
         return ChatUser.current().flatMap(user -> conversations.update(user, id, request));
     }
 
-    @GetMapping("/{id}/participants")
+    @GetMapping("/api/v1/conversations/{id}/participants")
     Mono<ParticipantPage> participants(@PathVariable UUID id,
             @RequestParam(name = "limit", required = false) Integer limit,
             @RequestParam(name = "cursor", required = false) String cursor) {
@@ -65,21 +63,35 @@ class ConversationController {
     }
 
     /** Add members to a group (owner or admin); 200 with the conversation. */
-    @PostMapping("/{id}/participants")
+    @PostMapping("/api/v1/conversations/{id}/participants")
     Mono<ConversationView> addParticipants(@PathVariable UUID id, @RequestBody AddParticipantsRequest request) {
         return ChatUser.current().flatMap(user -> conversations.addParticipants(user, id, request));
     }
 
     /** Remove a participant (owner or admin), or yourself (leave); 204. */
-    @DeleteMapping("/{id}/participants/{user_id}")
+    @DeleteMapping("/api/v1/conversations/{id}/participants/{user_id}")
     Mono<ResponseEntity<Void>> removeParticipant(@PathVariable UUID id, @PathVariable("user_id") String userId) {
         return ChatUser.current()
                 .flatMap(user -> conversations.removeParticipant(user, id, userId))
                 .then(Mono.just(ResponseEntity.noContent().build()));
     }
 
+    /**
+     * {@code GET /api/v1/large-conversations}: the caller's conversations whose events are for the whole
+     * conversation (more than {@code recipient-list-threshold} members). Websocket nodes subscribe a new
+     * session to these; clients need not call it.
+     */
+    @GetMapping("/api/v1/large-conversations")
+    Mono<LargeConversations> large() {
+        return ChatUser.current().flatMap(user -> conversations.large(user.id()))
+                .map(LargeConversations::new);
+    }
+
+    record LargeConversations(java.util.List<UUID> conversationIds) {
+    }
+
     /** The caller's own settings of the conversation (mute); 200 with the conversation as the caller sees it. */
-    @PutMapping("/{id}/settings")
+    @PutMapping("/api/v1/conversations/{id}/settings")
     Mono<ConversationView> updateSettings(@PathVariable UUID id, @RequestBody ConversationSettingsRequest request) {
         return ChatUser.current().flatMap(user -> conversations.updateSettings(user.id(), id, request));
     }

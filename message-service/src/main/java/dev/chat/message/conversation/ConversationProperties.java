@@ -18,11 +18,12 @@ import jakarta.validation.constraints.Min;
  * @param maxParticipantsPageSize     largest {@code limit} of the participants list
  * @param largeGroupThreshold         a conversation with more members is a large group (API.md): its notify level
  *                                    defaults to {@code mentions}, receipts and typing are not broadcast to it
+ * @param recipientListThreshold      up to this many members an event names its recipients; a larger conversation's
+ *                                    events are for the whole conversation (websocket nodes deliver them to its
+ *                                    subscribed sessions, notification-service resolves who wants a push), so
+ *                                    event size and node work do not grow with the group (ARCHITECTURE decision 4)
  * @param maxMembers                  members a conversation may have; create and add beyond it are refused
- *                                    with 409 {@code conversation_full}. Every event names its recipients, so this
- *                                    bounds the largest event: 2,000 members with 128-character ids make a
- *                                    {@code message.created} of about 0.3 MB, a third of the broker's 1 MiB record limit
- *                                    (docs/message-service.md, "Event sizes")
+ *                                    with 409 {@code conversation_full}
  */
 @ConfigurationProperties("chat.conversations")
 @Validated
@@ -35,8 +36,14 @@ public record ConversationProperties(
         @DefaultValue("100") @Min(1) int maxPageSize,
         @DefaultValue("100") @Min(1) int defaultParticipantsPageSize,
         @DefaultValue("500") @Min(1) int maxParticipantsPageSize,
-        @DefaultValue("2000") @Min(2) int maxMembers,
-        @DefaultValue("100") @Min(1) int largeGroupThreshold) {
+        @DefaultValue("100000") @Min(2) int maxMembers,
+        @DefaultValue("100") @Min(1) int largeGroupThreshold,
+        @DefaultValue("500") @Min(1) @jakarta.validation.constraints.Max(2000) int recipientListThreshold) {
+
+    /** Whether a conversation of this many members has events that name their recipients. */
+    public boolean listsRecipients(long members) {
+        return members <= recipientListThreshold;
+    }
 
     /** Whether a conversation of this many members is a large group. */
     public boolean isLargeGroup(long members) {

@@ -132,6 +132,11 @@ public class ConversationService {
                 .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant));
     }
 
+    /** The user's conversations whose events are for the whole conversation (too large to name recipients). */
+    Mono<List<UUID>> large(String userId) {
+        return store.largeConversations(userId, properties.recipientListThreshold()).collectList();
+    }
+
     /** The caller's conversations, most recent activity first. */
     Mono<ConversationPage> list(String userId, Integer limit, String cursor) {
         return Mono.defer(() -> {
@@ -301,15 +306,23 @@ public class ConversationService {
      */
     private Mono<Void> appendUpdated(UUID conversationId, List<String> added, List<String> removed,
             Collection<String> alsoTo, Instant now) {
-        return Mono.zip(
-                store.viewForEveryone(conversationId, properties.maxListedParticipants()),
-                store.participantIds(conversationId).collect(LinkedHashSet<String>::new, Set::add))
-                .flatMap(parts -> {
-                    Set<String> audience = parts.getT2();
-                    audience.addAll(alsoTo);
-                    List<Recipient> recipients = audience.stream().map(user -> new Recipient(user, false)).toList();
-                    return outbox.append(updated(parts.getT1(), added, removed, recipients, now));
-                });
+        return store.viewForEveryone(conversationId, properties.maxListedParticipants()).flatMap(view -> {
+            int members = view.participantCount();
+            // a large group's event is for the whole conversation and names only those it must reach besides
+            // the subscribed sessions: the added (to subscribe them) and the removed (their last event); the
+            // event in which it became large names every member, once, so their sessions get subscribed
+            boolean large = !properties.listsRecipients(members);
+            boolean becameLarge = large && members - added.size() <= properties.recipientListThreshold();
+            Mono<Set<String>> audience = !large || becameLarge
+                    ? store.participantIds(conversationId).collect(LinkedHashSet<String>::new, Set::add)
+                    : Mono.just(new LinkedHashSet<>(added));
+            return audience.flatMap(users -> {
+                users.addAll(alsoTo);
+                List<Recipient> recipients = users.stream().map(user -> new Recipient(user, false)).toList();
+                ChatEvent event = updated(view, added, removed, recipients, now);
+                return outbox.append(large ? event.toWholeConversation(recipients, removed) : event);
+            });
+        });
     }
 
     static ChatEvent updated(ConversationView conversation, List<String> added, List<String> removed,

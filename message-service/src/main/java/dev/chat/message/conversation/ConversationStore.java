@@ -34,14 +34,14 @@ class ConversationStore {
     private static final String MINE = """
             WITH mine AS (
                 SELECT c.id, c.type, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at,
-                       p.user_id, p.delivered_seq, p.read_seq, p.muted_until, p.notify
+                       c.member_count, p.user_id, p.delivered_seq, p.read_seq, p.muted_until, p.notify
                 FROM participants p
                 JOIN conversations c ON c.id = p.conversation_id
                 WHERE p.user_id = :me %s
                 ORDER BY c.last_activity_at DESC, c.id DESC
                 LIMIT :limit)
             SELECT mine.*,
-                   (SELECT count(*) FROM participants x WHERE x.conversation_id = mine.id) AS participant_count,
+                   mine.member_count::bigint AS participant_count,
                    (SELECT count(*) FROM messages m
                      WHERE m.conversation_id = mine.id AND m.seq > mine.read_seq
                        AND m.sender_id <> mine.user_id AND NOT m.deleted) AS unread_count
@@ -84,8 +84,11 @@ class ConversationStore {
 
     Mono<Void> insertParticipants(UUID conversationId, List<String> userIds, List<String> roles, Instant now) {
         return db.sql("""
-                INSERT INTO participants (conversation_id, user_id, role, joined_at)
-                SELECT :cid, u.user_id, u.role, :now FROM unnest(:users::text[], :roles::text[]) AS u(user_id, role)""")
+                WITH ins AS (
+                    INSERT INTO participants (conversation_id, user_id, role, joined_at)
+                    SELECT :cid, u.user_id, u.role, :now FROM unnest(:users::text[], :roles::text[]) AS u(user_id, role)
+                    RETURNING 1)
+                UPDATE conversations SET member_count = member_count + (SELECT count(*) FROM ins) WHERE id = :cid""")
                 .bind("cid", conversationId)
                 .bind("users", userIds.toArray(String[]::new))
                 .bind("roles", roles.toArray(String[]::new))
@@ -135,7 +138,7 @@ class ConversationStore {
         return db.sql("""
                 SELECT c.id, c.type, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at,
                        NULL::bigint AS delivered_seq, NULL::bigint AS read_seq, NULL::timestamptz AS muted_until, NULL::text AS notify,
-                       (SELECT count(*) FROM participants x WHERE x.conversation_id = c.id) AS participant_count,
+                       c.member_count::bigint AS participant_count,
                        NULL::bigint AS unread_count
                 FROM conversations c WHERE c.id = :id""")
                 .bind("id", conversationId)
@@ -213,9 +216,20 @@ class ConversationStore {
                 .all();
     }
 
+    /** The user's conversations with more than {@code threshold} members (at most 10,000). */
+    Flux<UUID> largeConversations(String userId, int threshold) {
+        return db.sql("""
+                SELECT c.id FROM participants p JOIN conversations c ON c.id = p.conversation_id
+                WHERE p.user_id = :me AND c.member_count > :threshold ORDER BY c.id LIMIT 10000""")
+                .bind("me", userId)
+                .bind("threshold", threshold)
+                .map(row -> row.get("id", UUID.class))
+                .all();
+    }
+
     /** How many participants the conversation has. */
     Mono<Long> memberCount(UUID conversationId) {
-        return db.sql("SELECT count(*) FROM participants WHERE conversation_id = :cid")
+        return db.sql("SELECT member_count::bigint FROM conversations WHERE id = :cid")
                 .bind("cid", conversationId)
                 .map(row -> row.get(0, Long.class))
                 .one();
@@ -273,12 +287,15 @@ class ConversationStore {
      */
     Flux<String> addMembers(UUID conversationId, Collection<String> userIds, Instant now) {
         return db.sql("""
-                INSERT INTO participants (conversation_id, user_id, role, joined_at, delivered_seq, read_seq)
-                SELECT c.id, u.user_id, 'member', :now, c.last_seq, c.last_seq
-                FROM conversations c, unnest(:users::text[]) AS u(user_id)
-                WHERE c.id = :cid
-                ON CONFLICT (conversation_id, user_id) DO NOTHING
-                RETURNING user_id""")
+                WITH ins AS (
+                    INSERT INTO participants (conversation_id, user_id, role, joined_at, delivered_seq, read_seq)
+                    SELECT c.id, u.user_id, 'member', :now, c.last_seq, c.last_seq
+                    FROM conversations c, unnest(:users::text[]) AS u(user_id)
+                    WHERE c.id = :cid
+                    ON CONFLICT (conversation_id, user_id) DO NOTHING
+                    RETURNING user_id),
+                counted AS (UPDATE conversations SET member_count = member_count + (SELECT count(*) FROM ins) WHERE id = :cid)
+                SELECT user_id FROM ins""")
                 .bind("cid", conversationId)
                 .bind("users", userIds.toArray(String[]::new))
                 .bind("now", now)
@@ -288,7 +305,10 @@ class ConversationStore {
 
     /** Removes the participant; returns the role they had, empty if they were not in it. */
     Mono<String> removeParticipant(UUID conversationId, String userId) {
-        return db.sql("DELETE FROM participants WHERE conversation_id = :cid AND user_id = :user RETURNING role")
+        return db.sql("""
+                WITH del AS (DELETE FROM participants WHERE conversation_id = :cid AND user_id = :user RETURNING role),
+                     counted AS (UPDATE conversations SET member_count = member_count - (SELECT count(*) FROM del) WHERE id = :cid)
+                SELECT role FROM del""")
                 .bind("cid", conversationId)
                 .bind("user", userId)
                 .map(row -> row.get("role", String.class))

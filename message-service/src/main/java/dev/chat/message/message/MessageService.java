@@ -54,6 +54,10 @@ class MessageService {
         this.deletes = meters.counter("chat.messages.deleted");
     }
 
+    /** What a send holds under the conversation's lock: its seq and the event's recipients. */
+    private record Locked(MessageStore.Next next, List<Recipient> recipients) {
+    }
+
     /** The stored message, and whether this call created it (false: an idempotent repeat). */
     record SendResult(ChatMessage message, boolean created) {
     }
@@ -76,22 +80,30 @@ class MessageService {
         Mono<ChatMessage> work = store.nextSeq(conversationId, sender.id(), now)
                 .switchIfEmpty(Mono.error(ConversationErrors::notAParticipant))
                 // read under the conversation lock, in a new statement: nextSeq's membership test used
-                // its own snapshot, so a removal it waited behind shows only here (the sender is missing)
-                .zipWhen(next -> store.recipients(conversationId, sender.id(), now, mentioned,
-                        conversations.largeGroupThreshold()))
-                .flatMap(locked -> locked.getT2().stream().anyMatch(r -> r.userId().equals(sender.id()))
+                // its own snapshot, so a removal it waited behind shows only here (the sender is missing).
+                // A large group's event names no recipients (ARCHITECTURE decision 4): only the sender is checked.
+                .flatMap(next -> (conversations.listsRecipients(next.members())
+                        ? store.recipients(conversationId, sender.id(), now, mentioned, conversations.largeGroupThreshold())
+                        : store.isParticipant(conversationId, sender.id())
+                                .map(member -> member ? List.of(new Recipient(sender.id(), false)) : List.<Recipient>of()))
+                        .map(recipients -> new Locked(next, recipients)))
+                .flatMap(locked -> locked.recipients().stream().anyMatch(r -> r.userId().equals(sender.id()))
                         ? checkReplyTo(conversationId, request.replyToId()).thenReturn(locked)
                         : Mono.error(ConversationErrors.notAParticipant()))
                 .flatMap(locked -> {
-                    MessageStore.Next next = locked.getT1();
+                    MessageStore.Next next = locked.next();
                     ChatMessage message = new ChatMessage(UUID.randomUUID(), conversationId, next.seq(),
                             sender.id(), sender.name(), clientMessageId, draft.type(), draft.content(),
                             draft.attachments(), request.replyToId(), draft.mentions(), now, null, false);
-                    ChatEvent event = created(message, locked.getT2(), now)
+                    ChatEvent event = created(message, locked.recipients(), now)
                             .withConversation(new ChatEvent.ConversationSummary(next.type(), next.title()));
+                    if (!conversations.listsRecipients(next.members())) {
+                        event = event.toWholeConversation(List.of(), List.of());
+                    }
+                    ChatEvent appended = event;
                     // the message and its event in one statement
                     return outbox.appendWithInsert(MessageStore.INSERT,
-                                    spec -> MessageStore.bindInsert(spec, message, next.changeSeq()), event)
+                                    spec -> MessageStore.bindInsert(spec, message, next.changeSeq()), appended)
                             .flatMap(inserted -> inserted ? Mono.just(message) : Mono.error(new DuplicateSend()));
                 });
         return outbox.transactional(work)
@@ -203,8 +215,10 @@ class MessageService {
     }
 
     private Mono<Void> publish(String type, ChatMessage message, Instant now) {
-        return store.participantsWithoutPush(message.conversationId()).collectList()
-                .flatMap(recipients -> outbox.append(messageEvent(type, message, recipients, now)));
+        return store.memberCount(message.conversationId()).flatMap(members -> conversations.listsRecipients(members)
+                ? store.participantsWithoutPush(message.conversationId()).collectList()
+                        .flatMap(recipients -> outbox.append(messageEvent(type, message, recipients, now)))
+                : outbox.append(messageEvent(type, message, List.of(), now).toWholeConversation(List.of(), List.of())));
     }
 
     Mono<MessagePage> history(String userId, UUID conversationId, Long afterSeq, Long beforeSeq, Integer limit) {

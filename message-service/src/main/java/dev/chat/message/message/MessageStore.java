@@ -48,7 +48,7 @@ public class MessageStore {
     }
 
     /** What a send learns when it takes the next seq: the seq, the change cursor value, and the conversation's type and title. */
-    record Next(long seq, long changeSeq, String type, String title) {
+    record Next(long seq, long changeSeq, String type, String title, int members) {
     }
 
     /**
@@ -61,12 +61,13 @@ public class MessageStore {
                 UPDATE conversations c SET last_seq = c.last_seq + 1, change_seq = c.change_seq + 1, last_activity_at = :now
                 WHERE c.id = :cid
                   AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = c.id AND p.user_id = :sender)
-                RETURNING c.last_seq, c.change_seq, c.type, c.title""")
+                RETURNING c.last_seq, c.change_seq, c.type, c.title, c.member_count""")
                 .bind("now", now)
                 .bind("cid", conversationId)
                 .bind("sender", senderId)
                 .map(row -> new Next(row.get("last_seq", Long.class), row.get("change_seq", Long.class),
-                        row.get("type", String.class), row.get("title", String.class)))
+                        row.get("type", String.class), row.get("title", String.class),
+                        row.get("member_count", Integer.class)))
                 .one();
     }
 
@@ -170,6 +171,13 @@ public class MessageStore {
                 .defaultIfEmpty(false);
     }
 
+    Mono<Long> memberCount(UUID conversationId) {
+        return db.sql("SELECT member_count::bigint FROM conversations WHERE id = :cid")
+                .bind("cid", conversationId)
+                .map(row -> row.get(0, Long.class))
+                .one();
+    }
+
     Mono<Boolean> isParticipant(UUID conversationId, String userId) {
         return db.sql("SELECT 1 FROM participants WHERE conversation_id = :cid AND user_id = :user")
                 .bind("cid", conversationId)
@@ -235,7 +243,7 @@ public class MessageStore {
 
     Mono<Snapshot> snapshot(UUID conversationId, String userId) {
         return db.sql("""
-                SELECT c.last_seq, c.change_seq, (SELECT count(*) FROM participants x WHERE x.conversation_id = c.id) AS members
+                SELECT c.last_seq, c.change_seq, c.member_count::bigint AS members
                 FROM conversations c
                 WHERE c.id = :cid AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = c.id AND p.user_id = :user)""")
                 .bind("cid", conversationId)

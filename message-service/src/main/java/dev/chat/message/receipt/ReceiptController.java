@@ -30,8 +30,27 @@ class ReceiptController {
                 .then(Mono.fromSupplier(() -> ResponseEntity.noContent().<Void>build()));
     }
 
+    /**
+     * Every other participant's receipt, in user id order. Large groups are paged: at most {@code limit}
+     * (default and maximum 1,000) per answer, and while more follow a {@code Link: <...?after=...>;
+     * rel="next"} header (the array itself stays as the contract has it).
+     */
     @GetMapping("/api/v1/messages/{id}/receipts")
-    Mono<List<MessageReceipt>> forMessage(@PathVariable UUID id) {
-        return ChatUser.current().flatMap(user -> receipts.receipts(user.id(), id));
+    Mono<ResponseEntity<List<MessageReceipt>>> forMessage(@PathVariable UUID id,
+            @org.springframework.web.bind.annotation.RequestParam(name = "after", required = false) String after,
+            @org.springframework.web.bind.annotation.RequestParam(name = "limit", required = false) Integer limit) {
+        return ChatUser.current().flatMap(user -> receipts.receipts(user.id(), id, after, limit))
+                .map(page -> {
+                    ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+                    if (page.next() != null) {
+                        String next = org.springframework.web.util.UriComponentsBuilder
+                                .fromPath("/api/v1/messages/" + id + "/receipts")
+                                .queryParam("after", page.next())
+                                .queryParamIfPresent("limit", java.util.Optional.ofNullable(limit))
+                                .encode().build().toUriString();
+                        ok.header("Link", "<" + next + ">; rel=\"next\"");
+                    }
+                    return ok.body(page.receipts());
+                });
     }
 }

@@ -55,10 +55,33 @@ class ReceiptService {
 
     /** The receipt of every other participant for one message; 404 as for editing it. */
     Mono<List<MessageReceipt>> receipts(String userId, UUID messageId) {
-        return store.message(messageId, userId)
-                .switchIfEmpty(Mono.error(MessageErrors::messageNotFound))
-                .flatMap(message -> store.others(message.conversationId(), userId)
-                        .map(others -> others.stream().map(p -> receipt(message, p)).toList()));
+        return receipts(userId, messageId, null, MAX_RECEIPTS_PAGE).map(Page::receipts);
+    }
+
+    /** At most this many receipts in one answer (a 100,000-member group is paged). */
+    static final int MAX_RECEIPTS_PAGE = 1000;
+
+    /** One page of receipts, in user id order, and the user id to continue after (null on the last page). */
+    record Page(List<MessageReceipt> receipts, String next) {
+    }
+
+    Mono<Page> receipts(String userId, UUID messageId, String after, Integer limit) {
+        return Mono.defer(() -> {
+            if (limit != null && (limit < 1 || limit > MAX_RECEIPTS_PAGE)) {
+                return Mono.error(ChatException.invalidField(ErrorCodes.INVALID_PARAMETER, "limit",
+                        "must be between 1 and " + MAX_RECEIPTS_PAGE));
+            }
+            int pageSize = limit == null ? MAX_RECEIPTS_PAGE : limit;
+            return store.message(messageId, userId)
+                    .switchIfEmpty(Mono.error(MessageErrors::messageNotFound))
+                    .flatMap(message -> store.others(message.conversationId(), userId, after, pageSize + 1)
+                            .map(others -> {
+                                boolean more = others.size() > pageSize;
+                                List<ReceiptStore.ParticipantWatermarks> page = more ? others.subList(0, pageSize) : others;
+                                return new Page(page.stream().map(p -> receipt(message, p)).toList(),
+                                        more ? page.getLast().userId() : null);
+                            }));
+        });
     }
 
     /**

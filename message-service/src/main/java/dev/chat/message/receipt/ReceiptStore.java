@@ -90,14 +90,17 @@ class ReceiptStore {
     record ParticipantWatermarks(String userId, long deliveredSeq, long readSeq, Instant deliveredAt, Instant readAt) {
     }
 
-    Mono<List<ParticipantWatermarks>> others(UUID conversationId, String userId) {
+    /** Up to {@code limit} other participants after the user id {@code after} (null: from the first), in user id order. */
+    Mono<List<ParticipantWatermarks>> others(UUID conversationId, String userId, String after, int limit) {
         return db.sql("""
                 SELECT user_id, delivered_seq, read_seq, COALESCE(delivered_at, joined_at) AS delivered_at,
                        COALESCE(read_at, joined_at) AS read_at
                 FROM participants
-                WHERE conversation_id = :cid AND user_id <> :user ORDER BY user_id""")
+                WHERE conversation_id = :cid AND user_id <> :user AND user_id > :after ORDER BY user_id LIMIT :limit""")
                 .bind("cid", conversationId)
                 .bind("user", userId)
+                .bind("after", after == null ? "" : after)
+                .bind("limit", limit)
                 .map(row -> new ParticipantWatermarks(row.get("user_id", String.class),
                         row.get("delivered_seq", Long.class), row.get("read_seq", Long.class),
                         row.get("delivered_at", Instant.class), row.get("read_at", Instant.class)))
