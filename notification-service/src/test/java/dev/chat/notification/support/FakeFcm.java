@@ -10,10 +10,14 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.chat.shared.json.ChatJson;
@@ -34,6 +38,7 @@ public final class FakeFcm implements AutoCloseable {
 
     private final WireMockServer server;
     private final Path credentials;
+    private final Map<String, List<StubMapping>> scripted = new ConcurrentHashMap<>();
 
     public FakeFcm(Path dir) {
         server = new WireMockServer(options().dynamicPort().containerThreads(32).asynchronousResponseEnabled(true));
@@ -63,28 +68,45 @@ public final class FakeFcm implements AutoCloseable {
 
     /** Every send for this token fails like this. */
     public void failAlways(String token, int status, String errorCode) {
-        server.stubFor(post(urlPathEqualTo(SEND_PATH)).atPriority(1)
+        failAlways(token, status, errorCode, "fake " + errorCode);
+    }
+
+    /** Every send for this token fails like this, with this error message. */
+    public void failAlways(String token, int status, String errorCode, String message) {
+        remember(token, server.stubFor(post(urlPathEqualTo(SEND_PATH)).atPriority(1)
                 .withRequestBody(containing("\"" + token + "\""))
-                .willReturn(error(status, errorCode)));
+                .willReturn(error(status, errorCode, message))));
+    }
+
+    /** Sends for this token are accepted again. */
+    public void acceptAgain(String token) {
+        List<StubMapping> stubs = scripted.remove(token);
+        if (stubs != null) {
+            stubs.forEach(server::removeStub);
+        }
+    }
+
+    private void remember(String token, StubMapping stub) {
+        scripted.computeIfAbsent(token, t -> new CopyOnWriteArrayList<>()).add(stub);
     }
 
     /** The next {@code times} sends for this token fail like this (with Retry-After if given); then they succeed. */
     public void failTimes(String token, int times, int status, String errorCode, String retryAfter) {
         String scenario = "fail-" + token;
         for (int i = 0; i < times; i++) {
-            ResponseDefinitionBuilder response = error(status, errorCode);
+            ResponseDefinitionBuilder response = error(status, errorCode, "fake " + errorCode);
             if (retryAfter != null) {
                 response.withHeader("Retry-After", retryAfter);
             }
-            server.stubFor(post(urlPathEqualTo(SEND_PATH)).atPriority(1).inScenario(scenario)
+            remember(token, server.stubFor(post(urlPathEqualTo(SEND_PATH)).atPriority(1).inScenario(scenario)
                     .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "failed-" + i)
                     .withRequestBody(containing("\"" + token + "\""))
                     .willReturn(response)
-                    .willSetStateTo("failed-" + (i + 1)));
+                    .willSetStateTo("failed-" + (i + 1))));
         }
     }
 
-    private static ResponseDefinitionBuilder error(int status, String errorCode) {
+    private static ResponseDefinitionBuilder error(int status, String errorCode, String message) {
         String grpc = switch (errorCode) {
             case "UNREGISTERED" -> "NOT_FOUND";
             case "UNAVAILABLE" -> "UNAVAILABLE";
@@ -93,9 +115,9 @@ public final class FakeFcm implements AutoCloseable {
             default -> "INVALID_ARGUMENT";
         };
         String body = """
-                {"error": {"code": %d, "message": "fake %s", "status": "%s",
+                {"error": {"code": %d, "message": "%s", "status": "%s",
                   "details": [{"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "%s"}]}}"""
-                .formatted(status, errorCode, grpc, errorCode);
+                .formatted(status, message, grpc, errorCode);
         return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
     }
 
