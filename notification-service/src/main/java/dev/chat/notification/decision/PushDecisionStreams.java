@@ -77,6 +77,7 @@ public class PushDecisionStreams implements SmartLifecycle {
         config.putAll(fromSpring);
         config.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "chat-notification");
         config.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topics.replicationFactor());
+        config.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
         if (properties.instanceId() != null && !properties.instanceId().isBlank()) {
             // static membership: a restarted instance gets its tasks back at once (Streams appends the thread index)
             config.put(StreamsConfig.mainConsumerPrefix("group.instance.id"), properties.instanceId().strip());
