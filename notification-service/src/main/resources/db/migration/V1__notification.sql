@@ -56,7 +56,9 @@ CREATE TABLE unread (
 CREATE FUNCTION unread_add(users text[], cid uuid, message_seq bigint, cap integer) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO unread AS u (user_id, conversation_id, seqs)
-    SELECT DISTINCT d.user_id, cid, ARRAY[message_seq] FROM devices d WHERE d.user_id = ANY(users)
+    SELECT d.user_id, cid, ARRAY[message_seq]
+    FROM (SELECT DISTINCT user_id FROM devices WHERE user_id = ANY(users)) d
+    ORDER BY d.user_id COLLATE "C"
     ON CONFLICT (user_id, conversation_id) DO UPDATE SET
         seqs = CASE WHEN message_seq <= u.read_seq OR message_seq = ANY(u.seqs) THEN u.seqs
                     ELSE (SELECT array_agg(s ORDER BY s) FROM (
@@ -65,6 +67,21 @@ LANGUAGE sql AS $$
                             WHEN cardinality(u.seqs) >= cap THEN u.older_unread + 1
                             ELSE u.older_unread END,
         updated_at = now()
+$$;
+
+-- Many (user, conversation, seq) at once, one round trip for a batch of events. Taken in user, conversation, seq
+-- order: the row lock order of every multi-row writer of this table (so they never deadlock), and each
+-- conversation's seqs in order.
+CREATE FUNCTION unread_add_all(users text[], cids uuid[], message_seqs bigint[], cap integer)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM unnest(users, cids, message_seqs) AS t(user_id, cid, message_seq)
+             ORDER BY user_id COLLATE "C", cid, message_seq LOOP
+        PERFORM unread_add(ARRAY[r.user_id], r.cid, r.message_seq, cap);
+    END LOOP;
+END
 $$;
 
 -- The user read up to read_to. Returns whether unread messages were cleared (changed), whether an alert

@@ -17,15 +17,13 @@ import dev.chat.notification.push.PushDispatcher;
 import dev.chat.notification.push.PushLog;
 import dev.chat.notification.push.PushNotification;
 import dev.chat.notification.push.PushPayloads;
+import dev.chat.notification.decision.EventView;
 import dev.chat.shared.event.ChatEvent;
-import dev.chat.shared.event.ChatMessage;
 import dev.chat.shared.event.EventTypes;
 import dev.chat.shared.event.Recipient;
 import dev.chat.shared.event.Topics;
-import dev.chat.shared.json.ChatJson;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Keeps each user's unread count (the badge) from {@code chat.events}, in its own consumer group
@@ -68,54 +66,66 @@ class BadgeListener {
     @KafkaListener(id = LISTENER_ID, groupId = "${chat.push.badges-group:chat-notification-badges}",
             topics = Topics.CHAT_EVENTS, batch = "true")
     void onEvents(List<ConsumerRecord<String, String>> records) {
-        Flux.fromIterable(records)
-                .concatMap(record -> apply(record).onErrorResume(IllegalArgumentException.class, e -> {
-                    log.warn("Skipped an unreadable chat.events record (key {}): {}", record.key(), e.toString());
-                    return Mono.empty();
-                }))
-                .then()
-                .block(BATCH_TIMEOUT);
+        // runs of message.created become one statement; reads and deletes are applied between them, in order
+        List<Mono<Void>> steps = new ArrayList<>();
+        List<UnreadStore.Unread> run = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            EventView event = parse(record);
+            if (event == null) {
+                continue;
+            }
+            switch (event.type()) {
+                case EventTypes.MESSAGE_CREATED -> run.addAll(unread(event));
+                case EventTypes.RECEIPT_UPDATED, EventTypes.MESSAGE_DELETED -> {
+                    if (!run.isEmpty()) {
+                        steps.add(unread.createdAll(List.copyOf(run)));
+                        run.clear();
+                    }
+                    steps.add(event.type().equals(EventTypes.RECEIPT_UPDATED) ? read(event) : deleted(event));
+                }
+                default -> {
+                    // nothing to count
+                }
+            }
+        }
+        if (!run.isEmpty()) {
+            steps.add(unread.createdAll(List.copyOf(run)));
+        }
+        Flux.fromIterable(steps).concatMap(step -> step).then().block(BATCH_TIMEOUT);
     }
 
-    Mono<Void> apply(ConsumerRecord<String, String> record) {
+    private static EventView parse(ConsumerRecord<String, String> record) {
         if (record.value() == null) {
-            return Mono.empty();
+            return null;
         }
-        ChatEvent event;
         try {
-            event = ChatJson.mapper().readValue(record.value(), ChatEvent.class);
+            EventView event = EventView.parse(record.value());
+            return event.version() > ChatEvent.CURRENT_VERSION ? null : event;
         } catch (RuntimeException e) {
-            return Mono.error(new IllegalArgumentException(e.getMessage(), e));
+            log.warn("Skipped an unreadable chat.events record (key {}): {}", record.key(), e.toString());
+            return null;
         }
-        if (event.version() > ChatEvent.CURRENT_VERSION) {
-            return Mono.empty();
-        }
-        return switch (event.type()) {
-            case EventTypes.MESSAGE_CREATED -> created(event);
-            case EventTypes.RECEIPT_UPDATED -> read(event);
-            case EventTypes.MESSAGE_DELETED -> deleted(event);
-            default -> Mono.empty();
-        };
     }
 
-    private Mono<Void> created(ChatEvent event) {
-        ChatMessage message = message(event);
+    /** A new message is unread for every recipient but its sender. */
+    private static List<UnreadStore.Unread> unread(EventView event) {
+        EventView.MessageView message = event.message();
         if (message == null || message.deleted()) {
-            return Mono.empty();
+            return List.of();
         }
-        long seq = event.seq() != null ? event.seq() : message.seq();
-        List<String> others = event.recipients().stream().map(Recipient::userId)
-                .filter(u -> u != null && !u.equals(message.senderId())).distinct().toList();
-        return unread.created(others, event.conversationId(), seq);
+        long seq = event.messageSeq();
+        return event.recipients().stream().map(Recipient::userId)
+                .filter(u -> u != null && !u.equals(message.senderId())).distinct()
+                .map(u -> new UnreadStore.Unread(u, event.conversationId(), seq)).toList();
     }
 
-    private Mono<Void> read(ChatEvent event) {
-        JsonNode frame = event.frame();
-        String user = frame == null || !frame.hasNonNull("user_id") ? null : frame.get("user_id").asString();
-        if (user == null || !frame.hasNonNull("read_seq")) {
+    private Mono<Void> read(EventView event) {
+        EventView.Frame frame = event.frame();
+        if (frame == null || frame.userId() == null || frame.readSeq() == null) {
             return Mono.empty();
         }
-        long readSeq = frame.get("read_seq").asLong();
+        String user = frame.userId();
+        long readSeq = frame.readSeq();
         UUID conversation = event.conversationId();
         return unread.read(user, conversation, readSeq)
                 .filter(UnreadStore.ReadChange::changed)
@@ -133,12 +143,12 @@ class BadgeListener {
                 .then();
     }
 
-    private Mono<Void> deleted(ChatEvent event) {
-        ChatMessage message = message(event);
-        if (message == null) {
+    private Mono<Void> deleted(EventView event) {
+        EventView.MessageView message = event.message();
+        if (message == null || message.id() == null) {
             return Mono.empty();
         }
-        long seq = event.seq() != null ? event.seq() : message.seq();
+        long seq = event.messageSeq();
         List<String> users = event.recipients().stream().map(Recipient::userId).filter(u -> u != null).distinct().toList();
         return unread.deleted(users, event.conversationId(), seq)
                 .then(pushLog.deliveredTokens(message.id()).collectList())
@@ -153,8 +163,4 @@ class BadgeListener {
                 .then();
     }
 
-    private static ChatMessage message(ChatEvent event) {
-        JsonNode node = event.frame() == null ? null : event.frame().get("message");
-        return node == null || node.isNull() ? null : ChatJson.mapper().treeToValue(node, ChatMessage.class);
-    }
 }

@@ -40,6 +40,23 @@ public class UnreadStore {
                 .then();
     }
 
+    /** One unread message of a user (with a device or not: the database checks). */
+    record Unread(String userId, UUID conversationId, long seq) {
+    }
+
+    /** Many at once, in one round trip (the function takes them in the table's lock order). */
+    Mono<Void> createdAll(List<Unread> sorted) {
+        if (sorted.isEmpty()) {
+            return Mono.empty();
+        }
+        return db.sql("SELECT unread_add_all(:users::text[], :cids::uuid[], :seqs::bigint[], :cap)")
+                .bind("users", sorted.stream().map(Unread::userId).toArray(String[]::new))
+                .bind("cids", sorted.stream().map(Unread::conversationId).toArray(UUID[]::new))
+                .bind("seqs", sorted.stream().map(Unread::seq).toArray(Long[]::new))
+                .bind("cap", TRACKED)
+                .then();
+    }
+
     /** What a read changed for the user. */
     record ReadChange(boolean changed, boolean notified, int total) {
     }

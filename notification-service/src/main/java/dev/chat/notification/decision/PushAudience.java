@@ -2,8 +2,6 @@ package dev.chat.notification.decision;
 
 import java.util.List;
 
-import dev.chat.shared.event.ChatEvent;
-import dev.chat.shared.event.ChatMessage;
 
 /**
  * Who gets a push for a new message if none of their devices acks it in time.
@@ -18,15 +16,16 @@ import dev.chat.shared.event.ChatMessage;
 public interface PushAudience {
 
     /** The users to push unless they ack in time; never the sender. */
-    List<String> of(ChatEvent event, ChatMessage message);
+    List<String> of(EventView event);
 
     /** The event's own recipient list: those with {@code push} true, without the sender. */
     final class EventRecipients implements PushAudience {
 
         @Override
-        public List<String> of(ChatEvent event, ChatMessage message) {
+        public List<String> of(EventView event) {
+            String sender = event.message() == null ? null : event.message().senderId();
             return event.recipients().stream()
-                    .filter(r -> r.push() && r.userId() != null && !r.userId().equals(message.senderId()))
+                    .filter(r -> r.push() && r.userId() != null && !r.userId().equals(sender))
                     .map(r -> r.userId())
                     .distinct()
                     .toList();

@@ -26,12 +26,10 @@ import org.slf4j.LoggerFactory;
 
 import dev.chat.notification.push.PushProperties;
 import dev.chat.shared.event.ChatEvent;
-import dev.chat.shared.event.ChatMessage;
 import dev.chat.shared.event.ChatSignal;
 import dev.chat.shared.event.EventTypes;
 import dev.chat.shared.event.Topics;
 import dev.chat.shared.json.ChatJson;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The push decision for one partition (one task): partition p of {@code chat.events} and partition p of
@@ -134,7 +132,7 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
             if (Topics.CHAT_SIGNALS.equals(topic)) {
                 onSignal(ChatJson.mapper().readValue(record.value(), ChatSignal.class));
             } else {
-                onEvent(ChatJson.mapper().readValue(record.value(), ChatEvent.class), record.timestamp());
+                onEvent(EventView.parse(record.value()), record.timestamp());
             }
         } catch (RuntimeException e) {
             // a record we cannot read must not stop the decisions of its partition
@@ -143,7 +141,7 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
         }
     }
 
-    private void onEvent(ChatEvent event, long timestamp) {
+    private void onEvent(EventView event, long timestamp) {
         if (event.version() > ChatEvent.CURRENT_VERSION) {
             metrics.skipped("unknown_version");
             return;
@@ -153,10 +151,10 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
             case EventTypes.MESSAGE_UPDATED -> onUpdated(event);
             case EventTypes.MESSAGE_DELETED -> onDeleted(event);
             case EventTypes.RECEIPT_UPDATED -> {
-                JsonNode frame = event.frame();
-                String user = text(frame, "user_id");
-                if (user != null) {
-                    raise(event.conversationId(), user, number(frame, "delivered_seq"), number(frame, "read_seq"));
+                EventView.Frame frame = event.frame();
+                if (frame != null && frame.userId() != null) {
+                    raise(event.conversationId(), frame.userId(), frame.deliveredSeq() == null ? 0 : frame.deliveredSeq(),
+                            frame.readSeq() == null ? 0 : frame.readSeq());
                 }
             }
             default -> {
@@ -179,12 +177,12 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
         }
     }
 
-    private void onCreated(ChatEvent event, long timestamp) {
-        ChatMessage message = message(event);
-        if (message == null || message.deleted()) {
+    private void onCreated(EventView event, long timestamp) {
+        EventView.MessageView message = event.message();
+        if (message == null || message.deleted() || message.id() == null) {
             return;
         }
-        long seq = event.seq() != null ? event.seq() : message.seq();
+        long seq = event.messageSeq();
         String key = PendingPush.key(event.conversationId(), seq);
         if (pending.get(key) != null) {
             return; // a redelivered event: its decision is already pending
@@ -194,7 +192,7 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
         List<String> users = new ArrayList<>();
         int acked = 0;
         int read = 0;
-        for (String user : audience.of(event, message)) {
+        for (String user : audience.of(event)) {
             Watermark w = watermarks.get(watermarkKey(event.conversationId(), user));
             if (w != null && w.read() >= seq) {
                 read++;
@@ -222,12 +220,12 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
         put(entry);
     }
 
-    private void onUpdated(ChatEvent event) {
-        ChatMessage message = message(event);
+    private void onUpdated(EventView event) {
+        EventView.MessageView message = event.message();
         if (message == null) {
             return;
         }
-        String key = PendingPush.key(event.conversationId(), event.seq() != null ? event.seq() : message.seq());
+        String key = PendingPush.key(event.conversationId(), event.messageSeq());
         PendingPush entry = pending.get(key);
         if (entry != null && message.id().equals(entry.messageId())) {
             Preview preview = Preview.of(message.content(), properties.previewLength());
@@ -235,9 +233,8 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
         }
     }
 
-    private void onDeleted(ChatEvent event) {
-        ChatMessage message = message(event);
-        long seq = event.seq() != null ? event.seq() : message == null ? -1 : message.seq();
+    private void onDeleted(EventView event) {
+        long seq = event.messageSeq();
         String key = PendingPush.key(event.conversationId(), seq);
         PendingPush entry = pending.get(key);
         if (entry != null) {
@@ -396,18 +393,4 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
         return conversationId + "/" + userId;
     }
 
-    private static ChatMessage message(ChatEvent event) {
-        JsonNode node = event.frame() == null ? null : event.frame().get("message");
-        return node == null || node.isNull() ? null : ChatJson.mapper().treeToValue(node, ChatMessage.class);
-    }
-
-    private static String text(JsonNode frame, String field) {
-        JsonNode node = frame == null ? null : frame.get(field);
-        return node == null || node.isNull() ? null : node.asString();
-    }
-
-    private static long number(JsonNode frame, String field) {
-        JsonNode node = frame == null ? null : frame.get(field);
-        return node == null || node.isNull() ? 0 : node.asLong();
-    }
 }

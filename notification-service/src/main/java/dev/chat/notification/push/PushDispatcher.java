@@ -54,7 +54,9 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(PushDispatcher.class);
     /** When the database failed while planning or recording: take the decision again after this. */
     private static final Duration DATABASE_RETRY = Duration.ofSeconds(2);
-    private static final int SENT_BATCH = 500;
+    private static final int SENT_BATCH = 1000;
+    /** How long the record of an accepted push is retried before its decision is taken again. */
+    private static final Duration RECORD_RETRY_FOR = Duration.ofSeconds(15);
 
     private final PushChannels channels;
     private final DeviceStore devices;
@@ -65,7 +67,13 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
     private final PushProperties properties;
     private final PushMetrics metrics;
     private final Clock clock;
+    /**
+     * Claims are owned per dispatch (this process's id and a counter), not per process: a decision taken again
+     * while an earlier dispatch of it may still be sending (its task moved away and back) waits for that claim
+     * instead of sending a second time.
+     */
     private final String owner = "notification-" + UUID.randomUUID();
+    private final java.util.concurrent.atomic.AtomicLong dispatches = new java.util.concurrent.atomic.AtomicLong();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("push-timer").factory());
     private final Map<String, ConcurrencyLimiter> limiters = new HashMap<>();
@@ -126,10 +134,11 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
     }
 
     private record Plan(List<PendingPush> due, List<Pair> pairs, Map<String, PushLog.Claim> claims,
-            Map<String, Integer> badges) {
+            Map<String, Integer> badges, String owner) {
     }
 
     private Mono<Plan> plan(List<PendingPush> due) {
+        String dispatchOwner = owner + "#" + dispatches.incrementAndGet();
         Set<String> users = new LinkedHashSet<>();
         due.forEach(entry -> users.addAll(entry.users()));
         return devices.ofUsers(users).collectMultimap(Device::userId).flatMap(byUser -> {
@@ -146,7 +155,7 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
                 }
             }
             if (pairs.isEmpty()) {
-                return Mono.just(new Plan(due, pairs, Map.of(), Map.of()));
+                return Mono.just(new Plan(due, pairs, Map.of(), Map.of(), dispatchOwner));
             }
             List<PushLog.Target> targets = PushLog.distinct(pairs.stream()
                     .map(p -> new PushLog.Target(p.entry().messageId(), p.device().token(), p.entry().conversationId(),
@@ -159,9 +168,9 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
                     badgeQueries.values().stream().map(p -> p.entry().conversationId()).toList(),
                     badgeQueries.values().stream().map(p -> p.entry().seq()).toList())
                     .collectMap(b -> b.userId() + "|" + PendingPush.key(b.conversationId(), b.seq()), UnreadStore.AlertBadge::badge);
-            Mono<Map<String, PushLog.Claim>> claims = pushLog.claim(targets, owner, properties.claimTtl())
+            Mono<Map<String, PushLog.Claim>> claims = pushLog.claim(targets, dispatchOwner, properties.claimTtl())
                     .collectMap(c -> c.messageId() + "|" + c.token());
-            return Mono.zip(claims, badges).map(t -> new Plan(due, pairs, t.getT1(), t.getT2()));
+            return Mono.zip(claims, badges).map(t -> new Plan(due, pairs, t.getT1(), t.getT2(), dispatchOwner));
         });
     }
 
@@ -178,8 +187,13 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
                 PushLog.Claim claim = plan.claims().get(pair.target());
                 if (claim != null && claim.mine()) {
                     tracker.started();
-                    PushNotification alert = payloads.alert(entry, pair.device(), plan.badges().get(pair.badgeKey()));
-                    deliver(alert, 1, clock.instant()).whenComplete((ok, error) -> tracker.finished(error));
+                    try {
+                        PushNotification alert = payloads.alert(entry, pair.device(), plan.badges().get(pair.badgeKey()));
+                        deliver(alert, plan.owner(), 1, clock.instant())
+                                .whenComplete((ok, error) -> tracker.finished(error));
+                    } catch (RuntimeException e) {
+                        tracker.finished(e); // a bug here must not leave the decision in flight for ever
+                    }
                 } else if (claim != null && "claimed".equals(claim.state())) {
                     tracker.busyUntil(claim.claimedUntil());
                 } else {
@@ -244,7 +258,7 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
                 metrics.skipped(PushChannels.providerOf(update.device()), "channel_disabled");
                 continue;
             }
-            deliver(update, 1, clock.instant()).whenComplete((ok, error) -> {
+            deliver(update, null, 1, clock.instant()).whenComplete((ok, error) -> {
                 if (error != null) {
                     log.warn("Could not record the outcome of a {} push: {}", update.kind(), error.toString());
                 }
@@ -260,27 +274,29 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
                     PushChannels.providerOf(current) + " is disabled"));
         }
         if (n.kind() != PushNotification.Kind.ALERT) {
-            return deliver(n, 1, clock.instant());
+            return deliver(n, null, 1, clock.instant());
         }
-        return pushLog.reclaimDead(n.messageId(), current.token(), owner, properties.claimTtl()).toFuture()
-                .thenCompose(claimed -> claimed ? deliver(n, 1, clock.instant())
+        String replayOwner = owner + "#replay-" + letter.id();
+        return pushLog.reclaimDead(n.messageId(), current.token(), replayOwner, properties.claimTtl()).toFuture()
+                .thenCompose(claimed -> claimed ? deliver(n, replayOwner, 1, clock.instant())
                         : CompletableFuture.<Void>completedFuture(null));
     }
 
     // ---------------------------------------------------------------- one push, with retries
 
-    private CompletableFuture<Void> deliver(PushNotification n, int attempt, Instant firstAttempt) {
+    /** @param claimOwner the owner of the alert's push_log claim (null for updates, which are not claimed) */
+    private CompletableFuture<Void> deliver(PushNotification n, String claimOwner, int attempt, Instant firstAttempt) {
         PushSender sender = channels.senderFor(n.device());
         String provider = sender.provider();
         deliveries.incrementAndGet();
         return limiters.get(provider).submit(() -> sender.send(n))
                 .exceptionally(error -> new SendResult.Retryable(error.getClass().getSimpleName(), null))
-                .thenCompose(result -> outcome(n, provider, result, attempt, firstAttempt))
+                .thenCompose(result -> outcome(n, claimOwner, provider, result, attempt, firstAttempt))
                 .whenComplete((ok, error) -> deliveries.decrementAndGet());
     }
 
-    private CompletableFuture<Void> outcome(PushNotification n, String provider, SendResult result, int attempt,
-            Instant firstAttempt) {
+    private CompletableFuture<Void> outcome(PushNotification n, String claimOwner, String provider, SendResult result,
+            int attempt, Instant firstAttempt) {
         boolean alert = n.kind() == PushNotification.Kind.ALERT;
         switch (result) {
             case SendResult.Delivered delivered -> {
@@ -314,10 +330,10 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
                 metrics.retried(provider, n.kind(), retryable.reason());
                 Duration wait = policy.backoff(attempt, retryable.retryAfter());
                 Mono<Long> keepClaim = alert
-                        ? pushLog.extend(n.messageId(), n.device().token(), owner, wait.plus(properties.claimTtl()))
+                        ? pushLog.extend(n.messageId(), n.device().token(), claimOwner, wait.plus(properties.claimTtl()))
                         : Mono.just(0L);
                 return keepClaim.toFuture().thenCompose(ignored -> later(wait))
-                        .thenCompose(ignored -> deliver(n, attempt + 1, firstAttempt));
+                        .thenCompose(ignored -> deliver(n, claimOwner, attempt + 1, firstAttempt));
             }
             case SendResult.Failed failed -> {
                 metrics.failed(provider, n.kind(), failed.reason());
@@ -349,32 +365,64 @@ public class PushDispatcher implements DueDecisions, DisposableBean {
     private record PendingSent(PushLog.Sent sent, CompletableFuture<Void> recorded) {
     }
 
-    /** Accepted alerts are marked in the push log a few milliseconds later, many in one statement. */
+    /**
+     * Accepted alerts are marked in the push log a few milliseconds later, many in one statement, by one writer
+     * at a time (batches grow with the load; concurrent writers of the same rows could deadlock). A write that
+     * fails is retried (it is idempotent) for up to {@link #RECORD_RETRY_FOR}: an accepted push must not be sent
+     * again because its record was late. Only after that is the decision taken again (and the push repeated).
+     */
     private CompletableFuture<Void> recordSent(PushLog.Sent sent) {
         CompletableFuture<Void> recorded = new CompletableFuture<>();
         sentQueue.add(new PendingSent(sent, recorded));
-        if (sentFlushScheduled.compareAndSet(false, true)) {
-            timer.schedule(this::flushSent, 5, TimeUnit.MILLISECONDS);
-        }
+        scheduleFlush(5);
         return recorded;
     }
 
+    private void scheduleFlush(long delayMillis) {
+        if (sentFlushScheduled.compareAndSet(false, true)) {
+            timer.schedule(this::flushSent, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void flushSent() {
-        sentFlushScheduled.set(false);
         List<PendingSent> batch = new ArrayList<>();
         PendingSent next;
         while (batch.size() < SENT_BATCH && (next = sentQueue.poll()) != null) {
             batch.add(next);
         }
-        if (!sentQueue.isEmpty() && sentFlushScheduled.compareAndSet(false, true)) {
-            timer.execute(this::flushSent);
-        }
         if (batch.isEmpty()) {
+            sentFlushScheduled.set(false);
+            if (!sentQueue.isEmpty()) {
+                scheduleFlush(0);
+            }
             return;
         }
-        pushLog.sent(batch.stream().map(PendingSent::sent).toList()).subscribe(null,
-                error -> batch.forEach(p -> p.recorded().completeExceptionally(error)),
-                () -> batch.forEach(p -> p.recorded().complete(null)));
+        writeSent(batch, 1, System.nanoTime() + RECORD_RETRY_FOR.toNanos());
+    }
+
+    private void writeSent(List<PendingSent> batch, int attempt, long giveUpAt) {
+        pushLog.sent(batch.stream().map(PendingSent::sent).toList()).subscribe(null, error -> {
+            if (System.nanoTime() < giveUpAt) {
+                long wait = Math.min(2000, 50L << Math.min(attempt, 6));
+                log.debug("Recording {} sent pushes failed (attempt {}, again in {} ms): {}", batch.size(), attempt, wait,
+                        error.toString());
+                timer.schedule(() -> writeSent(batch, attempt + 1, giveUpAt), wait, TimeUnit.MILLISECONDS);
+            } else {
+                batch.forEach(p -> p.recorded().completeExceptionally(error));
+                flushDone();
+            }
+        }, () -> {
+            batch.forEach(p -> p.recorded().complete(null));
+            flushDone();
+        });
+    }
+
+    /** The one writer is free again: the next batch (what arrived meanwhile) goes at once. */
+    private void flushDone() {
+        sentFlushScheduled.set(false);
+        if (!sentQueue.isEmpty()) {
+            scheduleFlush(0);
+        }
     }
 
     private static String abbreviate(String token) {

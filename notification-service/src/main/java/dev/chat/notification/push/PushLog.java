@@ -147,6 +147,7 @@ public class PushLog {
                     UPDATE devices d SET last_badge = s.badge FROM s WHERE d.token = s.token AND s.badge IS NOT NULL)
                 INSERT INTO unread AS u (user_id, conversation_id, notified_seq)
                 SELECT user_id, conversation_id, max(seq) FROM s GROUP BY user_id, conversation_id
+                ORDER BY user_id COLLATE "C", conversation_id
                 ON CONFLICT (user_id, conversation_id) DO UPDATE
                     SET notified_seq = GREATEST(u.notified_seq, EXCLUDED.notified_seq)""")
                 .bind("messages", messages)
