@@ -30,6 +30,12 @@ final class BenchStack {
 
     /** Starts it; {@code env} is passed to every service (e.g. raised rate limits for a load run). */
     static ChatStack start(Path root, Map<String, String> env, int webSocketNodes) throws Exception {
+        return start(root, env, webSocketNodes, BenchStack::productionJvmOptions);
+    }
+
+    /** The same with other JVM options per module (e.g. a benchmark comparing garbage collectors). */
+    static ChatStack start(Path root, Map<String, String> env, int webSocketNodes,
+            java.util.function.Function<String, List<String>> jvmOptions) throws Exception {
         Path logs = root.resolve("bench/target/stack-logs");
         Files.createDirectories(logs);
         ChatStack.Builder builder = ChatStack.builder()
@@ -38,7 +44,7 @@ final class BenchStack {
                 .logDir(logs)
                 .workDir(root.resolve("bench/target/stack-work"))
                 .startupTimeout(Duration.ofSeconds(180))
-                .serviceJvmOptions(BenchStack::productionJvmOptions)
+                .serviceJvmOptions(jvmOptions)
                 .durablePostgres(true)
                 .webSocketNodes(webSocketNodes)
                 .onProgress(line -> System.out.println("  stack: " + line));

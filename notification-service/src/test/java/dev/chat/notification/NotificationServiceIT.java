@@ -1,63 +1,38 @@
 package dev.chat.notification;
 
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Import;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
+import dev.chat.notification.support.PushFakes;
 import dev.chat.testsupport.AuthTestConfiguration;
-import dev.chat.testsupport.TestTokens;
+import dev.chat.testsupport.KafkaTestConfiguration;
+import dev.chat.testsupport.PostgresTestConfiguration;
 
-/** The skeleton runs, reports healthy without a token, and lets nothing else in without one. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
-@Import(AuthTestConfiguration.class)
-class NotificationServiceIT {
-
-    @Autowired
-    WebTestClient client;
-
-    @Test
-    void healthIsUpWithoutAToken() {
-        client.get().uri("/actuator/health/readiness").exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.status").isEqualTo("UP");
-        client.get().uri("/actuator/health/liveness").exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.status").isEqualTo("UP");
-    }
-
-    @Test
-    void devicesWithoutATokenIs401ProblemJson() {
-        client.get().uri("/api/v1/devices").exchange()
-                .expectStatus().isUnauthorized()
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-                .expectBody()
-                .jsonPath("$.status").isEqualTo(401)
-                .jsonPath("$.code").isEqualTo("unauthorized");
-    }
-
-    @Test
-    void anInvalidTokenIs401() {
-        client.get().uri("/api/v1/devices")
-                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TestTokens.wrongSignature("alice"))
-                .exchange()
-                .expectStatus().isUnauthorized()
-                .expectBody().jsonPath("$.code").isEqualTo("unauthorized");
-    }
-
-    @Test
-    void withAValidTokenTheDevicesApiIsNotThereYet() {
-        client.get().uri("/api/v1/devices")
-                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TestTokens.token("alice"))
-                .exchange()
-                .expectStatus().isNotFound()
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody().jsonPath("$.code").isEqualTo("not_found");
-    }
+/**
+ * The running service on a random port with a real PostgreSQL, a real Kafka broker, WireMock as FCM and Pushy's
+ * MockApnsServer as APNs. Every test class uses exactly this, so one Spring context (one Kafka Streams instance,
+ * one consumer group) serves them all; tests use their own users, tokens and conversations.
+ * Short grace period and backoffs keep the tests quick; nothing else differs from production.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "chat.push.grace-period=1s",
+        "chat.push.tick=50ms",
+        "chat.push.retry.max-attempts=3",
+        "chat.push.retry.initial-backoff=100ms",
+        "chat.push.retry.max-backoff=400ms",
+        "chat.push.dead-letters.replay-interval=200ms",
+        "spring.kafka.streams.application-id=chat-notification-it-${random.uuid}",
+        "spring.kafka.streams.state-dir=${java.io.tmpdir}/chat-notification-it/${random.uuid}",
+        "chat.push.badges-group=chat-notification-badges-it-${random.uuid}" })
+@AutoConfigureWebTestClient(timeout = "30s")
+@Import({ PostgresTestConfiguration.class, KafkaTestConfiguration.class, AuthTestConfiguration.class, PushFakes.class })
+public @interface NotificationServiceIT {
 }

@@ -26,6 +26,6 @@ class OpenApiConfiguration {
                         "GET /api/v1/devices", "My devices",
                         "DELETE /api/v1/devices/{token}", "Unregister a device"),
                 Set.of("POST /api/v1/devices"),
-                "Not found");
+                "No such device of yours (device_not_found), or no such path");
     }
 }

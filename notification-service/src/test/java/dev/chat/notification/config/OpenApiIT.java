@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.chat.testsupport.AuthTestConfiguration;
+import dev.chat.notification.NotificationServiceIT;
 import tools.jackson.databind.JsonNode;
 
 /** {@code GET /v3/api-docs}: the OpenAPI description, open without a token. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
-@Import(AuthTestConfiguration.class)
+@NotificationServiceIT
 class OpenApiIT {
 
     @Autowired
@@ -33,7 +28,8 @@ class OpenApiIT {
         assertThat(doc.at("/info/title").asString()).isEqualTo("Chat notification-service API");
         assertThat(doc.at("/components/securitySchemes/bearer-jwt/scheme").asString()).isEqualTo("bearer");
         assertThat(doc.at("/security/0/bearer-jwt").isArray()).isTrue();
-        // only the REST API is described (no actuator); the devices API is not built yet, so this may be empty
-        assertThat(doc.get("paths").propertyNames()).allSatisfy(path -> assertThat(path).startsWith("/api/"));
+        // only the REST API is described (no actuator): the devices API
+        assertThat(doc.get("paths").propertyNames()).containsExactlyInAnyOrder("/api/v1/devices", "/api/v1/devices/{token}");
+        assertThat(doc.at("/paths/~1api~1v1~1devices/post/responses").propertyNames()).contains("200", "201");
     }
 }
