@@ -38,6 +38,7 @@ class MessageService {
     private final Outbox outbox;
     private final ConversationProperties conversations;
     private final Counter sent;
+    private final Counter pushAudienceCapped;
     private final Counter retried;
     private final Counter edits;
     private final Counter deletes;
@@ -49,10 +50,18 @@ class MessageService {
         this.validator = validator;
         this.outbox = outbox;
         this.sent = meters.counter("chat.messages.sent");
+        this.pushAudienceCapped = meters.counter("chat.messages.push_audience.capped");
         this.retried = meters.counter("chat.messages.idempotent.repeats");
         this.edits = meters.counter("chat.messages.edited");
         this.deletes = meters.counter("chat.messages.deleted");
     }
+
+    /**
+     * A large group's message names at most this many users who want a push (those who chose notify = all,
+     * and the mentioned): about 300 KB of event at most. Beyond it, counted in
+     * {@code chat.messages.push_audience.capped}; the rest get no push for that message.
+     */
+    static final int MAX_PUSH_AUDIENCE = 2000;
 
     /** What a send holds under the conversation's lock: its seq and the event's recipients. */
     private record Locked(MessageStore.Next next, List<Recipient> recipients) {
@@ -97,14 +106,25 @@ class MessageService {
                             draft.attachments(), request.replyToId(), draft.mentions(), now, null, false);
                     ChatEvent event = created(message, locked.recipients(), now)
                             .withConversation(new ChatEvent.ConversationSummary(next.type(), next.title()));
+                    Mono<ChatEvent> complete = Mono.just(event);
                     if (!conversations.listsRecipients(next.members())) {
-                        event = event.toWholeConversation(List.of(), List.of());
+                        // for the whole conversation; it names only who wants a push (notification-service)
+                        ChatEvent whole = event;
+                        complete = store.pushAudience(conversationId, sender.id(), now, mentioned, MAX_PUSH_AUDIENCE + 1)
+                                .map(push -> {
+                                    if (push.size() > MAX_PUSH_AUDIENCE) {
+                                        pushAudienceCapped.increment();
+                                    }
+                                    return whole.toWholeConversation(
+                                            push.size() > MAX_PUSH_AUDIENCE ? push.subList(0, MAX_PUSH_AUDIENCE) : push,
+                                            List.of());
+                                });
                     }
-                    ChatEvent appended = event;
-                    // the message and its event in one statement
-                    return outbox.appendWithInsert(MessageStore.INSERT,
-                                    spec -> MessageStore.bindInsert(spec, message, next.changeSeq()), appended)
-                            .flatMap(inserted -> inserted ? Mono.just(message) : Mono.error(new DuplicateSend()));
+                    return complete.flatMap(appended ->
+                            // the message and its event in one statement
+                            outbox.appendWithInsert(MessageStore.INSERT,
+                                            spec -> MessageStore.bindInsert(spec, message, next.changeSeq()), appended)
+                                    .flatMap(inserted -> inserted ? Mono.just(message) : Mono.error(new DuplicateSend())));
                 });
         return outbox.transactional(work)
                 .map(message -> new SendResult(message, true))

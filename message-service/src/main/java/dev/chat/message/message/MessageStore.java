@@ -209,6 +209,29 @@ public class MessageStore {
                 }).toList());
     }
 
+    /**
+     * In a large group (whose events name no recipients): the members who want a push for this message,
+     * found without reading the group: those who chose {@code all}, and the mentioned whose level allows it
+     * (the default there is {@code mentions}); never the sender, never the muted. At most {@code limit}.
+     */
+    Mono<List<Recipient>> pushAudience(UUID conversationId, String senderId, Instant now, Set<String> mentioned,
+            int limit) {
+        return db.sql("""
+                SELECT user_id FROM participants
+                WHERE conversation_id = :cid AND user_id <> :sender
+                  AND (muted_until IS NULL OR muted_until <= :now)
+                  AND (notify = 'all' OR (user_id = ANY(CAST(:mentioned AS text[])) AND COALESCE(notify, 'mentions') <> 'none'))
+                ORDER BY user_id LIMIT :limit""")
+                .bind("cid", conversationId)
+                .bind("sender", senderId)
+                .bind("now", now)
+                .bind("mentioned", mentioned.toArray(String[]::new))
+                .bind("limit", limit)
+                .map(row -> new Recipient(row.get("user_id", String.class), true))
+                .all()
+                .collectList();
+    }
+
     private record Member(String userId, Instant mutedUntil, String notifyLevel) {
     }
 

@@ -91,6 +91,30 @@ class LargeGroupIT {
                 .containsExactlyInAnyOrder(large.toString(), huge.toString());
     }
 
+    /** A large group's message names only who wants a push: notify = all, and the mentioned (default: mentions). */
+    @Test
+    void aLargeGroupsMessageNamesOnlyWhoWantsAPush() {
+        String owner = Api.user("owner");
+        List<String> members = members("p", 10);
+        UUID group = api.group(owner, members.toArray(String[]::new));
+        String loud = members.get(0);
+        String mentioned = members.get(1);
+        String mentionedButMuted = members.get(2);
+        String mentionedButNone = members.get(3);
+        calls.settings(loud, group, Map.of("notify", "all")).expectStatus().isOk();
+        calls.settings(mentionedButMuted, group, Map.of("muted_until", "2099-01-01T00:00:00.000Z")).expectStatus().isOk();
+        calls.settings(mentionedButNone, group, Map.of("notify", "none")).expectStatus().isOk();
+        api.post(owner, "/api/v1/messages", Map.of("conversation_id", group, "content", "hey you three",
+                        "mentions", List.of(Map.of("user_id", mentioned, "offset", 0, "length", 3),
+                                Map.of("user_id", mentionedButMuted, "offset", 4, "length", 3),
+                                Map.of("user_id", mentionedButNone, "offset", 8, "length", 5))))
+                .expectStatus().isCreated();
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.events(group, "message.created").size() == 1);
+        ChatEvent event = probe.events(group, "message.created").getFirst();
+        assertThat(event.toConversation()).isTrue();
+        assertThat(event.recipients()).containsExactlyInAnyOrder(new Recipient(loud, true), new Recipient(mentioned, true));
+    }
+
     @Test
     void membershipEventsNameOnlyWhomNodesMustSubscribeOrUnsubscribe() {
         String owner = Api.user("owner");
