@@ -113,7 +113,7 @@ class SettingsConsistencyTest {
     @Test
     void everyPendingEntryIsSetSomewhereAndTheDerivationFindsRealSettings() throws IOException {
         Map<String, Object> pending = Tree.map(data(), "pending");
-        assertSoftly(softly -> pending.forEach((service, entries) -> ((Map<?, ?>) entries).keySet().forEach(variable ->
+        assertSoftly(softly -> pending.forEach((service, entries) -> (entries == null ? Map.of() : (Map<?, ?>) entries).keySet().forEach(variable ->
                 softly.assertThat(setFor(service).values()).as("pending %s for %s is set somewhere", variable, service)
                         .anyMatch(set -> set.contains(variable)))));
         Known message = known("message-service");
