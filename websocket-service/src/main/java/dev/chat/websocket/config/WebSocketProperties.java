@@ -34,6 +34,7 @@ import jakarta.validation.constraints.NotNull;
  * @param presence          presence reporting ({@code chat.presence}) and subscriptions
  * @param signals           the hand-off of client signals and presence signals to Kafka
  * @param revocation        token revocations ({@code chat.revocations})
+ * @param largeGroups       delivery of large groups' events (audience {@code conversation}) by subscription
  */
 @Validated
 @ConfigurationProperties("chat.ws")
@@ -49,7 +50,8 @@ public record WebSocketProperties(
         @DefaultValue @NotNull @Valid Sync sync,
         @DefaultValue @NotNull @Valid Presence presence,
         @DefaultValue @NotNull @Valid Signals signals,
-        @DefaultValue @NotNull @Valid Revocation revocation) {
+        @DefaultValue @NotNull @Valid Revocation revocation,
+        @DefaultValue @NotNull @Valid LargeGroups largeGroups) {
 
     /** {@code heartbeat} in whole seconds, as {@code session.ready} reports it (at least 1). */
     public long heartbeatSeconds() {
@@ -146,5 +148,19 @@ public record WebSocketProperties(
     public record Revocation(
             @DefaultValue("24h") @NotNull @DurationMin(minutes = 1) @DurationMax(days = 365) Duration maxTokenLifetime,
             @DefaultValue("1000000") @Min(1) int maxUsers) {
+    }
+
+    /**
+     * Large groups: their events name no members; a session is subscribed to its user's large groups when it
+     * opens ({@code GET /api/v1/large-conversations}) and kept current from membership events.
+     *
+     * @param replayEvents large-group events kept for sessions whose subscriptions are still loading; a session
+     *                     that falls further behind while loading is closed with 1013 (it reconnects)
+     * @param loadTimeout  how long a session's subscriptions may take to load (message-service retried with
+     *                     backoff meanwhile); then it is closed with 1013
+     */
+    public record LargeGroups(
+            @DefaultValue("4096") @Min(16) @Max(1_000_000) int replayEvents,
+            @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration loadTimeout) {
     }
 }

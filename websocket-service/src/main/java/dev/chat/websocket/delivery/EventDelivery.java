@@ -19,7 +19,8 @@ import dev.chat.websocket.session.OutboundFrame;
 import dev.chat.websocket.session.SessionRegistry;
 
 /**
- * Writes one event to the local sessions of its recipients: checked, de-duplicated, its frame
+ * Writes one event to the local sessions of its recipients (a large group's, to the sessions subscribed to
+ * its conversation: {@link LargeGroupSubscriptions}): checked, de-duplicated, its frame
  * serialized once and the same bytes queued to every session. Never blocks (the sessions' queues
  * are bounded and non-blocking), so the Kafka consumer thread keeps its pace.
  */
@@ -29,6 +30,7 @@ class EventDelivery {
     private static final Logger log = LoggerFactory.getLogger(EventDelivery.class);
 
     private final SessionRegistry sessions;
+    private final LargeGroupSubscriptions largeGroups;
     private final EventDeduplicator deduplicator;
     private final JsonMapper json = ChatJson.mapper();
     private final Counter delivered;
@@ -36,8 +38,10 @@ class EventDelivery {
     private final Counter invalid;
     private final Counter frames;
 
-    EventDelivery(SessionRegistry sessions, WebSocketProperties properties, MeterRegistry meters) {
+    EventDelivery(SessionRegistry sessions, LargeGroupSubscriptions largeGroups, WebSocketProperties properties,
+            MeterRegistry meters) {
         this.sessions = sessions;
+        this.largeGroups = largeGroups;
         this.deduplicator = new EventDeduplicator(properties.dedup().conversations(), properties.dedup().eventIds());
         this.delivered = events(meters, "delivered");
         this.duplicates = events(meters, "duplicate");
@@ -70,6 +74,11 @@ class EventDelivery {
             return;
         }
         delivered.increment();
+        if (event.toConversation()) {
+            // a large group's event names no members: the sessions subscribed to the conversation get it
+            frames.increment(largeGroups.deliver(event, () -> frameOf(event)));
+            return;
+        }
         // every node reads every event: most recipients are connected elsewhere
         Set<String> users = new LinkedHashSet<>();
         for (Recipient recipient : event.recipients()) {
@@ -80,13 +89,18 @@ class EventDelivery {
         if (users.isEmpty()) {
             return;
         }
-        OutboundFrame.Text frame = OutboundFrame.event(event.frame().path("type").asString(),
-                json.writeValueAsBytes(event.frame()), event.occurredAt());
+        OutboundFrame.Text frame = frameOf(event);
         int queued = 0;
         for (String user : users) {
             queued += sessions.deliver(user, frame);
         }
         frames.increment(queued);
+    }
+
+    /** The event's frame, serialized once for every session it goes to. */
+    private OutboundFrame.Text frameOf(ChatEvent event) {
+        return OutboundFrame.event(event.frame().path("type").asString(), json.writeValueAsBytes(event.frame()),
+                event.occurredAt());
     }
 
     private static String problem(ChatEvent event) {

@@ -25,13 +25,14 @@ import dev.chat.shared.json.ChatJson;
 import dev.chat.websocket.config.WebSocketProperties;
 
 /**
- * The two calls this node makes to message-service, always on behalf of one session: with that
+ * The calls this node makes to message-service, always on behalf of one session: with that
  * session's own token ({@code Authorization: Bearer}), so message-service checks membership exactly as
  * for the user's REST calls, and the node never holds more rights than its users.
  *
  * <ul>
  *   <li>{@code GET /api/v1/conversations/{id}/sync?after_seq=&after_change=&limit=} for {@code sync};</li>
- *   <li>{@code POST /api/v1/presence/query {"user_ids": [...]}} for {@code presence.subscribe}.</li>
+ *   <li>{@code POST /api/v1/presence/query {"user_ids": [...]}} for {@code presence.subscribe};</li>
+ *   <li>{@code GET /api/v1/large-conversations} when a session opens: the large groups it is subscribed to.</li>
  * </ul>
  *
  * <p>Non-blocking (Reactor Netty's client), each call bounded by {@code chat.ws.message-service.timeout},
@@ -122,6 +123,18 @@ public class MessageServiceClient {
                 .contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.APPLICATION_JSON)
                 .bodyValue(json.writeValueAsBytes(Map.of("user_ids", userIds)))
+                .exchangeToMono(response -> response.bodyToMono(byte[].class)
+                        .map(body -> new Answer(response.statusCode().value(), parse(body)))
+                        .defaultIfEmpty(new Answer(response.statusCode().value(), null)))
+                .timeout(timeout, Mono.error(() -> new TimeoutException("message-service did not answer in " + timeout))));
+    }
+
+    /** The token's user's large conversations ({@code {"conversation_ids": [...]}}), whose events name no members. */
+    public Mono<Answer> largeConversations(String token) {
+        return limit.run(() -> http.get()
+                .uri("/api/v1/large-conversations")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                .accept(MediaType.APPLICATION_JSON)
                 .exchangeToMono(response -> response.bodyToMono(byte[].class)
                         .map(body -> new Answer(response.statusCode().value(), parse(body)))
                         .defaultIfEmpty(new Answer(response.statusCode().value(), null)))

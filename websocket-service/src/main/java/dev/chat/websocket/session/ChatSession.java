@@ -242,6 +242,14 @@ public final class ChatSession {
         return outbound.asFlux().doOnNext(frame -> taken()).takeUntilOther(abort.asMono());
     }
 
+    /**
+     * Closes with 1013 at once, queued frames dropped: the node cannot serve this session correctly now
+     * (its large groups could not be loaded); the client reconnects with backoff and syncs.
+     */
+    public void closeTryAgainLater() {
+        closeNow(CloseCodes.TRY_AGAIN_LATER);
+    }
+
     /** Emits the close status once a close is requested. */
     public Mono<CloseStatus> closeRequested() {
         return closing.asMono();

@@ -17,6 +17,8 @@ final class CloseCodes {
     static final CloseStatus TOO_BIG = CloseStatus.TOO_BIG_TO_PROCESS.withReason("frame too big");
     /** The outbound buffer overflowed: reconnect and sync. */
     static final CloseStatus TOO_SLOW = CloseStatus.SERVICE_OVERLOAD.withReason("client too slow");
+    /** The node could not load what the session needs (its large groups) in time: reconnect with backoff. */
+    static final CloseStatus TRY_AGAIN_LATER = CloseStatus.SERVICE_OVERLOAD.withReason("try again later");
     /** Nothing received for two heartbeats. */
     static final CloseStatus HEARTBEAT_TIMEOUT = CloseStatus.GOING_AWAY.withReason("heartbeat timeout");
     /** The connection ended from the client's side (or the network). */
