@@ -216,6 +216,32 @@ class RealtimeE2EIT {
                 assertThat(other.frames()).extracting(WsClient.Frame::type)
                         .containsExactly("session.ready", "message.created", "message.created");
             }
+
+            // a newcomer (connected before being added) is subscribed by the add; a removed member gets the
+            // removal and nothing after it; everyone else hears of both and gets the next message once
+            String newcomer = "lg-new-" + run;
+            WsClient newcomersPhone = ready(WsClient.connect(stack.gatewayWebSocketUrl(),
+                    ChatClient.signedToken(newcomer, stack.jwtSecret(), Duration.ofHours(1))));
+            others.add(newcomersPhone);
+            WsClient removed = others.get(4);
+            assertThat(api.post(ownerToken, "/api/v1/conversations/" + group + "/participants",
+                    Map.of("user_ids", List.of(newcomer))).status()).isEqualTo(200);
+            assertThat(api.call("DELETE", "/api/v1/conversations/" + group + "/participants/" + members.get(5),
+                    ownerToken, null, Map.of()).status()).isEqualTo(204);
+            long third = send(ownerToken, group, "third");
+            await().atMost(Duration.ofSeconds(60)).until(() -> others.stream().filter(c -> c != removed)
+                    .allMatch(c -> c.seqs(group).contains(third)));
+            assertThat(newcomersPhone.frames()).extracting(WsClient.Frame::type)
+                    .containsExactly("session.ready", "conversation.updated", "conversation.updated", "message.created");
+            assertThat(newcomersPhone.seqs(group)).containsExactly(third);
+            assertThat(removed.frames()).extracting(WsClient.Frame::type).containsExactly("session.ready",
+                    "message.created", "message.created", "conversation.updated", "conversation.updated");
+            for (WsClient other : others.subList(0, 50)) {
+                if (other != removed) {
+                    assertThat(other.seqs(group)).containsExactly(first, second, third);
+                    assertThat(other.ofType("conversation.updated")).hasSize(2);
+                }
+            }
         } finally {
             others.forEach(WsClient::close);
         }
