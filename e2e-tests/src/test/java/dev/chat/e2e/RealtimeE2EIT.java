@@ -200,6 +200,7 @@ class RealtimeE2EIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> others.stream().allMatch(c -> c.seqs(group).contains(first)));
 
             // the active member logs in, types, acks and reads
+            long second;
             try (WsClient phone = ready(WsClient.connect(stack.gatewayWebSocketUrl(),
                     ChatClient.signedToken(active, stack.jwtSecret(), Duration.ofHours(1))))) {
                 phone.send("{\"type\":\"typing\",\"conversation_id\":\"" + group + "\",\"typing\":true}");
@@ -209,7 +210,7 @@ class RealtimeE2EIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> phone.framesOf("receipt.updated", group).stream()
                         .anyMatch(f -> f.json().get("read_seq").asLong() == first));
                 // a later message to everyone: once it arrived everywhere, anything caused before it would have too
-                long second = send(ownerToken, group, "second");
+                second = send(ownerToken, group, "second");
                 await().atMost(Duration.ofSeconds(60)).until(() -> others.stream().allMatch(c -> c.seqs(group).contains(second)));
             }
             for (WsClient other : others) {
