@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -40,7 +39,7 @@ public final class ChatSession {
     private final String token;
     private final Instant issuedAt;
     private final Instant expiresAt;
-    private final ArrayBlockingQueue<OutboundFrame> queue;
+    private final BoundedQueue<OutboundFrame> queue;
     private final int reserve;
     private final int drainedThreshold;
     private final Sinks.Many<OutboundFrame> outbound;
@@ -68,7 +67,7 @@ public final class ChatSession {
         this.token = token;
         this.issuedAt = issuedAt;
         this.expiresAt = expiresAt;
-        this.queue = new ArrayBlockingQueue<>(outboundBuffer);
+        this.queue = new BoundedQueue<>(outboundBuffer);
         this.reserve = outboundBuffer / 4;
         this.drainedThreshold = Math.max(1, outboundBuffer / 2);
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(queue);

@@ -1,9 +1,14 @@
 package dev.chat.websocket.session;
 
+import java.net.URI;
+import java.security.Principal;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.socket.CloseStatus;
@@ -11,6 +16,7 @@ import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 import org.springframework.web.reactive.socket.server.RequestUpgradeStrategy;
+import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.netty.channel.ChannelOption;
@@ -40,17 +46,34 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
             Supplier<HandshakeInfo> handshakeInfoFactory) {
         ServerHttpResponse response = exchange.getResponse();
         HttpServerResponse reactorResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-        HandshakeInfo handshakeInfo = handshakeInfoFactory.get();
+        HandshakeInfo full = handshakeInfoFactory.get();
         NettyDataBufferFactory bufferFactory = (NettyDataBufferFactory) response.bufferFactory();
-        return response.setComplete().then(Mono.defer(() -> {
-            WebsocketServerSpec.Builder builder = spec.get();
-            if (subProtocol != null) {
-                builder.protocols(subProtocol);
-            }
-            WebsocketServerSpec websocketSpec = builder.build();
-            return reactorResponse.sendWebsocket((in, out) -> handler.handle(new NettySession(in, out, handshakeInfo,
-                    bufferFactory, websocketSpec.maxFramePayloadLength())), websocketSpec);
-        }));
+        return exchange.getPrincipal().map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap(principal -> {
+            HandshakeInfo handshakeInfo = slim(full, principal.orElse(null));
+            return response.setComplete().then(Mono.defer(() -> {
+                WebsocketServerSpec.Builder builder = spec.get();
+                if (subProtocol != null) {
+                    builder.protocols(subProtocol);
+                }
+                WebsocketServerSpec websocketSpec = builder.build();
+                return reactorResponse.sendWebsocket((in, out) -> handler.handle(new NettySession(in, out,
+                        handshakeInfo, bufferFactory, websocketSpec.maxFramePayloadLength())), websocketSpec);
+            }));
+        });
+    }
+
+    /**
+     * What the session keeps of its handshake for its whole life: the principal (resolved once), the
+     * URI without its query (which may hold the token), the sub-protocol and the remote address; not
+     * the request's headers, cookies and exchange attributes, which an idle session does not need.
+     */
+    private static HandshakeInfo slim(HandshakeInfo full, @Nullable Principal principal) {
+        URI uri = full.getUri();
+        URI withoutQuery = uri.getRawQuery() == null ? uri : URI.create(uri.getScheme() + "://" + uri.getRawAuthority()
+                + (uri.getRawPath() == null ? "" : uri.getRawPath()));
+        return new HandshakeInfo(withoutQuery, new HttpHeaders(), new LinkedMultiValueMap<>(),
+                principal == null ? Mono.empty() : Mono.just(principal),
+                full.getSubProtocol(), full.getRemoteAddress(), Map.of(), full.getLogPrefix());
     }
 
     /**

@@ -22,7 +22,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -96,9 +95,8 @@ class ChatWebSocketHandler implements WebSocketHandler {
         }
         log.debug("Session {} of user {} opened", session.id(), session.userId());
 
+        // PINGs and the silence check: HeartbeatSweep, one timer for the node
         Disposable.Composite timers = Disposables.composite();
-        Duration heartbeat = properties.heartbeat();
-        timers.add(Flux.interval(heartbeat, heartbeat).subscribe(tick -> session.heartbeat(heartbeat)));
         Duration untilExpiry = session.expiresAt() == null ? null : Duration.between(Instant.now(), session.expiresAt());
         if (untilExpiry != null) {
             timers.add(Mono.delay(untilExpiry.isNegative() ? Duration.ZERO : untilExpiry)

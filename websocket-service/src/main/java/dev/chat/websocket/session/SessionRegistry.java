@@ -1,8 +1,8 @@
 package dev.chat.websocket.session;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +26,8 @@ public class SessionRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
-    private final ConcurrentHashMap<String, Set<ChatSession>> byUser = new ConcurrentHashMap<>();
+    /** A user's sessions, copied on write: most users have one or two, and a set per user cost ~1 KB each. */
+    private final ConcurrentHashMap<String, ChatSession[]> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final ObjectProvider<SessionListener> listeners;
     private volatile boolean accepting = true;
@@ -49,7 +50,7 @@ public class SessionRegistry {
      * @return how many sessions took it
      */
     public int deliver(String userId, OutboundFrame.Text frame) {
-        Set<ChatSession> sessions = byUser.get(userId);
+        ChatSession[] sessions = byUser.get(userId);
         if (sessions == null) {
             return 0;
         }
@@ -82,9 +83,12 @@ public class SessionRegistry {
     /** Registers a new session; false once the node is shutting down (the caller closes it with 1012). */
     boolean add(ChatSession session) {
         byUser.compute(session.userId(), (user, sessions) -> {
-            Set<ChatSession> set = sessions != null ? sessions : ConcurrentHashMap.newKeySet();
-            set.add(session);
-            return set;
+            if (sessions == null) {
+                return new ChatSession[] {session};
+            }
+            ChatSession[] more = Arrays.copyOf(sessions, sessions.length + 1);
+            more[sessions.length] = session;
+            return more;
         });
         size.incrementAndGet();
         boolean accepted = accepting;
@@ -100,8 +104,9 @@ public class SessionRegistry {
     void remove(ChatSession session) {
         boolean[] removed = {false};
         byUser.computeIfPresent(session.userId(), (user, sessions) -> {
-            removed[0] = sessions.remove(session);
-            return sessions.isEmpty() ? null : sessions;
+            ChatSession[] rest = Arrays.stream(sessions).filter(s -> s != session).toArray(ChatSession[]::new);
+            removed[0] = rest.length < sessions.length;
+            return rest.length == 0 ? null : rest;
         });
         if (!removed[0]) {
             return;
@@ -137,7 +142,16 @@ public class SessionRegistry {
     /** Stops accepting sessions and asks every open one to close with {@code status}. */
     void closeAll(CloseStatus status) {
         accepting = false;
-        byUser.values().forEach(sessions -> sessions.forEach(session -> session.closeAfterDrain(status)));
+        byUser.values().forEach(sessions -> Arrays.stream(sessions).forEach(session -> session.closeAfterDrain(status)));
+    }
+
+    /** Every session on this node (the heartbeat sweep); weakly consistent, never blocks. */
+    void forEachSession(java.util.function.Consumer<ChatSession> action) {
+        byUser.values().forEach(sessions -> {
+            for (ChatSession session : sessions) {
+                action.accept(session);
+            }
+        });
     }
 
     public int size() {
@@ -146,7 +160,7 @@ public class SessionRegistry {
 
     /** The user's sessions on this node (a snapshot). */
     public List<ChatSession> sessionsOf(String userId) {
-        Set<ChatSession> sessions = byUser.get(userId);
-        return sessions == null ? List.of() : List.copyOf(sessions);
+        ChatSession[] sessions = byUser.get(userId);
+        return sessions == null ? List.of() : List.of(sessions);
     }
 }

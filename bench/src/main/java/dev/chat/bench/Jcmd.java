@@ -1,0 +1,70 @@
+package dev.chat.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** What a service process holds, read with jcmd and /proc: its live heap after a full GC, by class, and its RSS. */
+final class Jcmd {
+
+    private Jcmd() {
+    }
+
+    /** Live objects by class after a full GC ({@code GC.class_histogram} runs one), and their total. */
+    record Histogram(long totalBytes, Map<String, Long> bytesByClass, String raw) {
+
+        /** The classes that grew most from {@code before} to this, in bytes (the heap profile of what was added). */
+        Map<String, Long> growthSince(Histogram before, int top) {
+            Map<String, Long> growth = new LinkedHashMap<>();
+            bytesByClass.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - before.bytesByClass.getOrDefault(e.getKey(), 0L)))
+                    .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                    .limit(top)
+                    .forEach(e -> growth.put(e.getKey(), e.getValue()));
+            return growth;
+        }
+    }
+
+    static Histogram liveHeap(ProcessHandle process) throws IOException, InterruptedException {
+        String out = run(process, "GC.class_histogram");
+        Map<String, Long> byClass = new LinkedHashMap<>();
+        long total = 0;
+        for (String line : out.split("\n")) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length >= 4 && parts[0].endsWith(":")) {
+                byClass.merge(parts[3], Long.parseLong(parts[2]), Long::sum);
+            } else if (parts.length >= 3 && parts[0].equals("Total")) {
+                total = Long.parseLong(parts[2]);
+            }
+        }
+        return new Histogram(total, byClass, out);
+    }
+
+    /** Resident set size in bytes (Linux), or -1. */
+    static long rss(ProcessHandle process) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static String run(ProcessHandle process, String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(process.pid()), command))
+                .redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        p.waitFor(60, TimeUnit.SECONDS);
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}
