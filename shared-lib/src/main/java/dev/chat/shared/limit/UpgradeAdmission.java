@@ -11,6 +11,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
@@ -69,13 +71,18 @@ public final class UpgradeAdmission {
                 slots.release();
             }
         };
-        if (!releaseOnClose(exchange.getRequest(), release)) {
+        Channel channel = channelOf(exchange.getRequest());
+        if (channel == null) {
             // not on Reactor Netty (a mock exchange): the upgrade's own end is all there is to go by
             return Mono.defer(() -> upgrade.apply(exchange)).doFinally(signal -> release.run());
         }
+        ChannelFutureListener onClose = future -> release.run();
+        channel.closeFuture().addListener(onClose);
         return Mono.defer(() -> upgrade.apply(exchange))
                 .doFinally(signal -> {
                     if (signal != SignalType.ON_COMPLETE) {
+                        // no WebSocket: the connection may serve further requests, which must not pile up listeners
+                        channel.closeFuture().removeListener(onClose);
                         release.run();
                     }
                 });
@@ -95,17 +102,13 @@ public final class UpgradeAdmission {
         return retryAfterBase + ThreadLocalRandom.current().nextLong(retryAfterSpread + 1);
     }
 
-    private static boolean releaseOnClose(ServerHttpRequest request, Runnable release) {
+    private static Channel channelOf(ServerHttpRequest request) {
         Object nativeRequest;
         try {
             nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            return false;
+            return null;
         }
-        if (nativeRequest instanceof Connection connection) {
-            connection.channel().closeFuture().addListener(future -> release.run());
-            return true;
-        }
-        return false;
+        return nativeRequest instanceof Connection connection ? connection.channel() : null;
     }
 }
