@@ -19,6 +19,8 @@ public final class ErrorCodes {
     public static final String RATE_LIMITED = "rate_limited";
     public static final String BAD_GATEWAY = "bad_gateway";
     public static final String SERVICE_UNAVAILABLE = "service_unavailable";
+    /** A WebSocket upgrade refused because the server holds its maximum of connections (503 + Retry-After). */
+    public static final String TOO_MANY_CONNECTIONS = "too_many_connections";
     public static final String GATEWAY_TIMEOUT = "gateway_timeout";
     public static final String INTERNAL_ERROR = "internal_error";
 

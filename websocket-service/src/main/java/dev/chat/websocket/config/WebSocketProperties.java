@@ -35,6 +35,10 @@ import jakarta.validation.constraints.NotNull;
  * @param signals           the hand-off of client signals and presence signals to Kafka
  * @param revocation        token revocations ({@code chat.revocations})
  * @param largeGroups       delivery of large groups' events (audience {@code conversation}) by subscription
+ * @param maxConnections    WebSocket sessions this node holds at once; a further upgrade is answered 503
+ *                          {@code too_many_connections} before anything is upgraded. 0 (the default): derived at
+ *                          start-up from the open-file limit and the heap ({@link #DERIVED_CONNECTION_HEAP_BYTES})
+ * @param refusedRetryAfter the {@code Retry-After} of such a 503
  */
 @Validated
 @ConfigurationProperties("chat.ws")
@@ -51,7 +55,12 @@ public record WebSocketProperties(
         @DefaultValue @NotNull @Valid Presence presence,
         @DefaultValue @NotNull @Valid Signals signals,
         @DefaultValue @NotNull @Valid Revocation revocation,
-        @DefaultValue @NotNull @Valid LargeGroups largeGroups) {
+        @DefaultValue @NotNull @Valid LargeGroups largeGroups,
+        @DefaultValue("0") @Min(0) @Max(10_000_000) int maxConnections,
+        @DefaultValue @NotNull @Valid RetryAfter refusedRetryAfter) {
+
+    /** The heap one session is assumed to cost when {@code maxConnections} is derived (buffers, session state). */
+    public static final long DERIVED_CONNECTION_HEAP_BYTES = 16 * 1024;
 
     /** {@code heartbeat} in whole seconds, as {@code session.ready} reports it (at least 1). */
     public long heartbeatSeconds() {
@@ -162,5 +171,17 @@ public record WebSocketProperties(
     public record LargeGroups(
             @DefaultValue("4096") @Min(16) @Max(1_000_000) int replayEvents,
             @DefaultValue("30s") @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration loadTimeout) {
+    }
+
+    /**
+     * The {@code Retry-After} of a refused upgrade: whole seconds, drawn uniformly from
+     * {@code [base, base + spread]} for each refusal, so that refused clients do not all come back at once.
+     *
+     * @param base   the shortest wait
+     * @param spread how much longer it may be
+     */
+    public record RetryAfter(
+            @DefaultValue("1s") @NotNull @DurationMin(seconds = 1) @DurationMax(hours = 1) Duration base,
+            @DefaultValue("9s") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration spread) {
     }
 }

@@ -27,8 +27,11 @@ import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
+import dev.chat.shared.limit.UpgradeAdmission;
+
 /**
- * Spring's {@code ReactorNettyRequestUpgradeStrategy}, with three differences: the sessions it makes
+ * Spring's {@code ReactorNettyRequestUpgradeStrategy}, with four differences: it upgrades only below the
+ * node's connection limit (503 past it, see {@link ConnectionLimits}), the sessions it makes
  * close through the node's own {@link CloseHandshake}, they can drop their TCP connection
  * ({@link NettySession#dispose}, for a close handshake that never completes), and it does not name
  * the request URI (which may hold {@code ?access_token=}) in the handler's error checkpoint.
@@ -36,13 +39,24 @@ import reactor.netty.http.websocket.WebsocketOutbound;
 final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
 
     private final Supplier<WebsocketServerSpec.Builder> spec;
+    private final UpgradeAdmission admission;
 
-    ChatUpgradeStrategy(Supplier<WebsocketServerSpec.Builder> spec) {
+    ChatUpgradeStrategy(Supplier<WebsocketServerSpec.Builder> spec, UpgradeAdmission admission) {
         this.spec = spec;
+        this.admission = admission;
     }
 
+    /**
+     * Upgrades only while the node is below its connection limit (the slot is held until the TCP
+     * connection closes); past it, answers 503 {@code too_many_connections} without upgrading.
+     */
     @Override
     public Mono<Void> upgrade(ServerWebExchange exchange, WebSocketHandler handler, @Nullable String subProtocol,
+            Supplier<HandshakeInfo> handshakeInfoFactory) {
+        return admission.admit(exchange, admitted -> doUpgrade(admitted, handler, subProtocol, handshakeInfoFactory));
+    }
+
+    private Mono<Void> doUpgrade(ServerWebExchange exchange, WebSocketHandler handler, @Nullable String subProtocol,
             Supplier<HandshakeInfo> handshakeInfoFactory) {
         ServerHttpResponse response = exchange.getResponse();
         HttpServerResponse reactorResponse = ServerHttpResponseDecorator.getNativeResponse(response);

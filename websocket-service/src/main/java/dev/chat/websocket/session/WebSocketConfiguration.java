@@ -11,14 +11,19 @@ import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.http.server.WebsocketServerSpec;
+
+import dev.chat.shared.limit.UpgradeAdmission;
+import dev.chat.shared.problem.ProblemWriter;
 
 import dev.chat.websocket.config.WebSocketProperties;
 
 /**
  * Maps {@code /ws} to {@link ChatWebSocketHandler}. Reactor Netty enforces the frame size limit
  * (1009 above it, also for fragmented messages) and passes client PINGs through, so that they
- * count as activity like every other frame.
+ * count as activity like every other frame. Upgrades past the node's connection limit are answered 503
+ * ({@link ConnectionLimits}).
  */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
@@ -31,10 +36,16 @@ class WebSocketConfiguration {
     }
 
     @Bean
-    HandshakeWebSocketService chatWebSocketService(WebSocketProperties properties) {
+    UpgradeAdmission chatConnectionAdmission(WebSocketProperties properties, ProblemWriter problems,
+            MeterRegistry meters) {
+        return ConnectionLimits.admission(properties, problems, meters);
+    }
+
+    @Bean
+    HandshakeWebSocketService chatWebSocketService(WebSocketProperties properties, UpgradeAdmission admission) {
         return new HandshakeWebSocketService(new ChatUpgradeStrategy(() -> WebsocketServerSpec.builder()
                 .maxFramePayloadLength(properties.maxFramePayloadLength())
-                .handlePing(true)));
+                .handlePing(true), admission));
     }
 
     @Bean

@@ -31,6 +31,9 @@ class WebSocketPropertiesTest {
             assertThat(properties.revocation().maxTokenLifetime()).hasHours(24);
             assertThat(properties.signals().queueCapacity()).isEqualTo(10_000);
             assertThat(context.getBean(ChatTopicProperties.class).partitions()).isEqualTo(3);
+            assertThat(properties.maxConnections()).isZero();
+            assertThat(properties.refusedRetryAfter().base()).hasSeconds(1);
+            assertThat(properties.refusedRetryAfter().spread()).hasSeconds(9);
         });
     }
 
@@ -44,5 +47,8 @@ class WebSocketPropertiesTest {
         runner.withPropertyValues("chat.ws.presence.heartbeat=0s").run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("chat.ws.message-service.max-in-flight=0").run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("chat.ws.revocation.max-token-lifetime=10s").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.max-connections=-1").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.refused-retry-after.base=0s").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.refused-retry-after.spread=-1s").run(context -> assertThat(context).hasFailed());
     }
 }
