@@ -104,12 +104,12 @@ public final class ConnectionsBenchmark {
         ProcessHandle gateway = stack.processes().get("gateway-service");
         report.line("");
         report.line("## Idle connections straight to a websocket node");
-        report.line("| sessions | connected / failed | connects/s (x ws peer) | node heap after GC per session KB (x ws peer) | node RSS MB | CPU ms per connect | generator cores |");
-        report.line("| --- | --- | --- | --- | --- | --- | --- |");
+        report.line("| sessions | opened in this step / failed | connects/s (x ws peer) | node heap after GC per session KB (x ws peer) | marginal KB per session since the previous step | node RSS MB | CPU ms per connect | generator cores |");
+        report.line("| --- | --- | --- | --- | --- | --- | --- | --- |");
         List<IdleRow> rows = new ArrayList<>(measure(report, tokens, nodeWebSocket(stack), direct, stack.processes(), node, null, "direct"));
         report.line("");
         report.line("## Idle connections through the gateway (two sockets per client in the gateway)");
-        report.line("| sessions | connected / failed | connects/s (x ws peer) | gateway heap per connection KB | node heap per session KB | gateway RSS MB | CPU ms per connect |");
+        report.line("| sessions | opened in this step / failed | connects/s (x ws peer) | gateway heap per connection KB | node heap per session KB | gateway RSS MB | CPU ms per connect |");
         report.line("| --- | --- | --- | --- | --- | --- | --- |");
         rows.addAll(measure(report, tokens, stack.gatewayWebSocketUrl(), viaGateway, stack.processes(), node, gateway,
                 "gateway"));
@@ -129,6 +129,8 @@ public final class ConnectionsBenchmark {
         Thread.sleep(3_000);
         Jcmd.Histogram nodeBefore = Jcmd.liveHeap(node);
         Jcmd.Histogram gatewayBefore = gateway == null ? null : Jcmd.liveHeap(gateway);
+        Jcmd.Histogram previous = null;
+        int previousCount = 0;
         try (Sockets sockets = new Sockets()) {
             for (int count : counts) {
                 int more = count - sockets.size();
@@ -150,14 +152,18 @@ public final class ConnectionsBenchmark {
                 double generatorCores = (cpuNanos() - cpuBefore) / (double) (System.nanoTime() - started);
                 Jcmd.Histogram nodeNow = Jcmd.liveHeap(node);
                 double nodeKb = (nodeNow.totalBytes() - nodeBefore.totalBytes()) / 1024.0 / count;
+                double marginalKb = previous == null ? nodeKb
+                        : (nodeNow.totalBytes() - previous.totalBytes()) / 1024.0 / (count - previousCount);
+                previous = nodeNow;
+                previousCount = count;
                 Files.writeString(targetDir().resolve("heap-" + label + "-node-" + count + ".txt"),
                         profile(nodeNow.growthSince(nodeBefore, 80), count));
                 double gatewayKb = Double.NaN;
                 if (gateway == null) {
-                    report.line(String.format(Locale.ROOT, "| %,d | %,d / %,d | %,.0f (%.2fx) | %.1f (%.2fx) | %,.0f | %s | %.2f |",
+                    report.line(String.format(Locale.ROOT, "| %,d | %,d / %,d | %,.0f (%.2fx) | %.1f (%.2fx) | %.1f | %,.0f | %s | %.2f |",
                             count, opened.ready(), opened.failed(), opened.perSecond(),
                             opened.perSecond() / PEER_CONNECTS_PER_SECOND, nodeKb, nodeKb / PEER_HEAP_KB,
-                            Jcmd.rss(node) / 1e6, perConnect, generatorCores));
+                            marginalKb, Jcmd.rss(node) / 1e6, perConnect, generatorCores));
                 } else {
                     Jcmd.Histogram gatewayNow = Jcmd.liveHeap(gateway);
                     gatewayKb = (gatewayNow.totalBytes() - gatewayBefore.totalBytes()) / 1024.0 / count;

@@ -657,6 +657,31 @@ public final class ChatStack implements AutoCloseable {
         }
     }
 
+    /** Kills the Kafka broker (SIGKILL), for fault tests; {@link #startKafka} brings it back with its data. */
+    public void killKafka() {
+        ensureOpen();
+        kafka.kill();
+    }
+
+    /** Crashes PostgreSQL (SIGKILL to the postmaster and its backends), for fault tests. Its data stays. */
+    public void crashPostgres() {
+        ensureOpen();
+        postgres.join().crash();
+    }
+
+    /** Starts a crashed PostgreSQL again on the same port with the same data (crash recovery), and waits for it. */
+    public void restartPostgres() {
+        ensureOpen();
+        try {
+            postgres.join().restart(logDir.resolve("postgres.log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting PostgreSQL", e);
+        }
+    }
+
     /** Services (and "kafka") whose process ended while the stack is open, with their exit codes. */
     Map<String, Integer> exited() {
         Map<String, Integer> result = new LinkedHashMap<>();

@@ -128,6 +128,19 @@ final class KafkaBroker {
         }
     }
 
+    /** Kills the broker (SIGKILL: no controlled shutdown), for fault tests; the data stays. */
+    void kill() {
+        ChildProcess current;
+        synchronized (this) {
+            current = process;
+            process = null;
+        }
+        if (current != null) {
+            current.kill();
+            registry.forget(current);
+        }
+    }
+
     /** The broker process while it runs. */
     java.util.Optional<ProcessHandle> handle() {
         ChildProcess current = process;

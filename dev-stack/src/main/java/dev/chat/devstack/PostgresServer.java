@@ -110,6 +110,47 @@ final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** The postmaster's command line while it runs, to start it again the same way after a crash. */
+    private volatile List<String> commandLine;
+
+    /**
+     * Kills the server hard (SIGKILL to the postmaster and every backend: a crash, not a shutdown), for
+     * fault tests. The data stays; {@link #restart} recovers it as after a power loss.
+     */
+    synchronized void crash() {
+        ProcessHandle postmaster = postmaster().orElseThrow(() -> new IllegalStateException("PostgreSQL is not running"));
+        List<String> command = new java.util.ArrayList<>();
+        command.add(postmaster.info().command().orElseThrow());
+        command.addAll(List.of(postmaster.info().arguments().orElseThrow()));
+        commandLine = command;
+        List<ProcessHandle> everything = new java.util.ArrayList<>(postmaster.descendants().toList());
+        everything.add(postmaster);
+        everything.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle handle : everything) {
+            handle.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> handle).join();
+        }
+    }
+
+    /** Starts the crashed server again with the same command line (pg_ctl, detached) and waits until it answers. */
+    synchronized void restart(Path log) throws IOException, InterruptedException {
+        List<String> command = commandLine;
+        if (command == null) {
+            throw new IllegalStateException("PostgreSQL was not crashed");
+        }
+        Path postgresBinary = Path.of(command.getFirst());
+        Path pgCtl = postgresBinary.resolveSibling("pg_ctl");
+        String options = String.join(" ", command.subList(1, command.size()).stream()
+                .map(arg -> arg.contains(" ") ? "\"" + arg + "\"" : arg).toList());
+        Process p = new ProcessBuilder(pgCtl.toString(), "-D", dataDir.toString(), "-o", options, "-w", "-t", "60",
+                "-l", log.toString(), "start")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("PostgreSQL did not start again; see " + log);
+        }
+        commandLine = null;
+    }
+
     @Override
     public void close() {
         Optional<ProcessHandle> postmaster = postmaster();

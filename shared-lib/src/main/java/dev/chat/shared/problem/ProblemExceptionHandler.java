@@ -13,6 +13,7 @@ import org.springframework.beans.TypeMismatchException;
 import org.springframework.core.Ordered;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.InvalidMediaTypeException;
@@ -55,6 +56,11 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
             return Mono.error(ex);
         }
         Problem problem = toProblem(exchange, ex);
+        if (problem.status() == 503 && !exchange.getResponse().getHeaders().containsHeader(HttpHeaders.RETRY_AFTER)) {
+            // jittered, so that the clients of an outage do not all come back in the same second
+            exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER,
+                    Integer.toString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 6)));
+        }
         if (problem.status() == 502 || problem.status() == 503 || problem.status() == 504) {
             // a dependency is down or slow: one line, no stack trace per request
             log.warn("{} {} failed: {} ({})", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
@@ -70,6 +76,10 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
         if (UpstreamFailures.unreachable(ex)) {
             return simple(exchange, HttpStatus.SERVICE_UNAVAILABLE, ErrorCodes.SERVICE_UNAVAILABLE,
                     "The service is not reachable right now; retry shortly");
+        }
+        if (UpstreamFailures.databaseUnavailable(ex)) {
+            return simple(exchange, HttpStatus.SERVICE_UNAVAILABLE, ErrorCodes.SERVICE_UNAVAILABLE,
+                    "The service cannot reach its database right now; retry shortly (a send with the same client_message_id)");
         }
         if (UpstreamFailures.closedBeforeAnswering(ex)) {
             return simple(exchange, HttpStatus.BAD_GATEWAY, ErrorCodes.BAD_GATEWAY,

@@ -23,6 +23,47 @@ public final class UpstreamFailures {
         return hasCause(ex, ConnectException.class) || hasCause(ex, UnknownHostException.class);
     }
 
+    /** What a database that is down, restarting or out of connections throws (by name: not every service has R2DBC). */
+    private static final java.util.Set<String> DATABASE_UNAVAILABLE = java.util.Set.of(
+            "io.r2dbc.spi.R2dbcTransientResourceException",
+            "io.r2dbc.spi.R2dbcNonTransientResourceException",
+            "io.r2dbc.spi.R2dbcTimeoutException",
+            "org.springframework.dao.DataAccessResourceFailureException",
+            "org.springframework.dao.TransientDataAccessResourceException",
+            "org.springframework.dao.QueryTimeoutException");
+
+    /**
+     * The database could not serve the request: not reachable, restarting, shutting down, out of connections
+     * (R2DBC's resource exceptions, Spring's resource-failure translations, PostgreSQL's SQLSTATE classes 08
+     * "connection exception", 57P "operator intervention" and 53 "insufficient resources").
+     */
+    public static boolean databaseUnavailable(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (Class<?> type = t.getClass(); type != null && type != Object.class; type = type.getSuperclass()) {
+                if (DATABASE_UNAVAILABLE.contains(type.getName())) {
+                    return true;
+                }
+            }
+            String state = sqlState(t);
+            if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String sqlState(Throwable t) {
+        if (t instanceof java.sql.SQLException sql) {
+            return sql.getSQLState();
+        }
+        try {
+            java.lang.reflect.Method method = t.getClass().getMethod("getSqlState");
+            return method.invoke(t) instanceof String state ? state : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The service closed the connection before it answered. */
     public static boolean closedBeforeAnswering(Throwable ex) {
         return hasCause(ex, PrematureCloseException.class);
