@@ -254,6 +254,9 @@ public final class ConnectionsBenchmark {
             long cpuBefore = cpuNanos();
             long windowStart = System.nanoTime();
             Map<String, Duration> stackBefore = Cpu.sample(stack.processes());
+            // -Dbench.jfr=websocket-service: a profile of the measured window
+            Profiler profiler = new Profiler(Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath());
+            profiler.start(stack.processes());
             for (int i = 1; i <= messages + warmup; i++) {
                 long t0 = System.nanoTime();
                 JsonNode sent = post(http, api, ownerToken, "/api/v1/messages", Map.of("conversation_id", group,
@@ -285,6 +288,7 @@ public final class ConnectionsBenchmark {
             }
             double seconds = (System.nanoTime() - windowStart) / 1e9;
             Map<String, Duration> cpu = Cpu.between(stackBefore, Cpu.sample(stack.processes()));
+            profiler.stop(stack.processes(), "fanout-" + members);
             report.line(String.format(Locale.ROOT, "- POST -> last socket: p50 %.1f ms (%.2fx the ws peer's %.0f ms), p99 %.1f ms, max %.1f ms (target p50 < 100 ms)",
                     pct(last, 50), pct(last, 50) / PEER_FANOUT_10K_MS, PEER_FANOUT_10K_MS, pct(last, 99), pct(last, 100)));
             report.line(String.format(Locale.ROOT, "- POST -> first socket: p50 %.1f ms, p99 %.1f ms; POST -> 201: p50 %.1f ms, p99 %.1f ms",

@@ -133,16 +133,22 @@ final class PostgresServer implements AutoCloseable {
 
     /** Starts the crashed server again with the same command line (pg_ctl, detached) and waits until it answers. */
     synchronized void restart(Path log) throws IOException, InterruptedException {
-        List<String> command = commandLine;
-        if (command == null) {
+        List<String> crashed = commandLine;
+        if (crashed == null) {
             throw new IllegalStateException("PostgreSQL was not crashed");
         }
-        Path postgresBinary = Path.of(command.getFirst());
+        Path postgresBinary = Path.of(crashed.getFirst());
         Path pgCtl = postgresBinary.resolveSibling("pg_ctl");
-        String options = String.join(" ", command.subList(1, command.size()).stream()
+        String options = String.join(" ", crashed.subList(1, crashed.size()).stream()
                 .map(arg -> arg.contains(" ") ? "\"" + arg + "\"" : arg).toList());
-        Process p = new ProcessBuilder(pgCtl.toString(), "-D", dataDir.toString(), "-o", options, "-w", "-t", "60",
-                "-l", log.toString(), "start")
+        List<String> start = List.of(pgCtl.toString(), "-D", dataDir.toString(), "-o", options, "-w", "-t", "60", "start");
+        // pg_ctl refuses to run as root: as zonky does, run it in a new user namespace (unshare -U), where
+        // this user and the data directory's owner are both unprivileged
+        List<String> command = new java.util.ArrayList<>(start);
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(0, List.of("unshare", "-U"));
+        }
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();

@@ -64,9 +64,22 @@ public final class UpstreamFailures {
         }
     }
 
-    /** The service closed the connection before it answered. */
+    /**
+     * The service closed the connection before it answered: cleanly (Reactor Netty's
+     * {@link PrematureCloseException}), or with a reset (a process killed mid-request: Netty's native
+     * {@code Connection reset by peer}, the JDK's {@code Connection reset}, a broken pipe).
+     */
     public static boolean closedBeforeAnswering(Throwable ex) {
-        return hasCause(ex, PrematureCloseException.class);
+        if (hasCause(ex, PrematureCloseException.class)) {
+            return true;
+        }
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.IOException && t.getMessage() != null
+                    && (t.getMessage().contains("Connection reset") || t.getMessage().contains("Broken pipe"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {

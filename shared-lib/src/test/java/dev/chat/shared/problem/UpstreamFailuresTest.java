@@ -32,6 +32,14 @@ class UpstreamFailuresTest {
     }
 
     @Test
+    void aConnectionResetMidRequestIsAClosedConnectionNotAnInternalError() {
+        assertThat(UpstreamFailures.closedBeforeAnswering(new IllegalStateException(
+                new java.io.IOException("recvAddress(..) failed with error(-104): Connection reset by peer")))).isTrue();
+        assertThat(UpstreamFailures.closedBeforeAnswering(new java.net.SocketException("Connection reset"))).isTrue();
+        assertThat(UpstreamFailures.closedBeforeAnswering(new java.io.IOException("No space left on device"))).isFalse();
+    }
+
+    @Test
     void aRequestTheDatabaseRefusedIsNot() {
         assertThat(UpstreamFailures.databaseUnavailable(new StateException("23505"))).as("unique violation").isFalse();
         assertThat(UpstreamFailures.databaseUnavailable(new IllegalStateException("boom"))).isFalse();
