@@ -45,6 +45,10 @@ import dev.chat.websocket.sync.SyncService;
  * the frame beyond it closes the connection with 1008. A subscription to more than 500 users is
  * answered {@code too_many_user_ids} and does not count. Frames arriving once the session is closing
  * are ignored.
+ *
+ * <p>Every inbound frame but a PONG is taken from the session's token bucket ({@code chat.ws.frame-rate}); the
+ * one that finds it empty is dropped and closes the session with 1008 {@code rate limit exceeded} once what
+ * is queued for it has been written (counted as {@code chat.ws.frames.rate-limited}).
  */
 @Component
 class ClientFrameHandler {
@@ -76,10 +80,18 @@ class ClientFrameHandler {
     private final SyncService syncs;
     private final PresenceSubscriptions presence;
     private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
+    private final long nanosPerFrame;
+    private final long burstNanos;
+    private final Counter rateLimited;
 
     ClientFrameHandler(WebSocketProperties properties, NodeIdentity node, SignalPublisher signals, SyncService syncs,
             PresenceSubscriptions presence, MeterRegistry meters) {
         this.badFrameAllowance = properties.badFrameAllowance();
+        this.nanosPerFrame = properties.frameRate().nanosPerFrame();
+        this.burstNanos = properties.frameRate().burstNanos();
+        this.rateLimited = Counter.builder("chat.ws.frames.rate-limited")
+                .description("Inbound frames over chat.ws.frame-rate; each closed its session with 1008")
+                .register(meters);
         this.nodeId = node.id();
         this.signals = signals;
         this.syncs = syncs;
@@ -97,8 +109,13 @@ class ClientFrameHandler {
     }
 
     void handle(ChatSession session, WebSocketMessage message) {
-        session.touch();
+        long now = session.touch();
         if (session.isClosing()) {
+            return;
+        }
+        if (message.getType() != WebSocketMessage.Type.PONG && !session.admitFrame(now, nanosPerFrame, burstNanos)) {
+            rateLimited.increment();
+            session.closeAfterDrain(CloseCodes.RATE_LIMITED);
             return;
         }
         switch (message.getType()) {
