@@ -90,7 +90,11 @@ class ClientFrameHandlerTest {
 
     @Test
     void aSessionOverItsFrameRateIsClosedWith1008AfterWhatIsQueuedAndCounted() {
-        WebSocketProperties limited = properties("chat.ws.frame-rate.burst", "3");
+        // one frame per second refilled: the five frames below are sent well within it, even on a slow machine
+        MockEnvironment environment = new MockEnvironment().withProperty("chat.ws.frame-rate.burst", "3")
+                .withProperty("chat.ws.frame-rate.per-second", "1");
+        WebSocketProperties limited = new Binder(ConfigurationPropertySources.get(environment))
+                .bindOrCreate("chat.ws", WebSocketProperties.class);
         ClientFrameHandler strict = new ClientFrameHandler(limited, node, signals, syncs, presence, meters);
         for (int i = 0; i < 3; i++) {
             strict.handle(session, text("{\"type\":\"ping\",\"ref\":" + i + "}"));
