@@ -143,6 +143,12 @@ class ClientFrameHandler {
             malformed(session, "A frame is a JSON object with a type", NullNode.getInstance());
             return;
         }
+        if (hasUnpairedSurrogate(frame)) {
+            // it could not be echoed (ref, type): an unpaired surrogate has no UTF-8 form, the answer would be an
+            // invalid text frame that clients fail on (found by FrameFuzzIT)
+            malformed(session, "The frame has text that is not valid Unicode (an unpaired surrogate)", NullNode.getInstance());
+            return;
+        }
         JsonNode ref = frame.has("ref") ? frame.get("ref") : NullNode.getInstance();
         JsonNode type = frame.get("type");
         if (type == null || !type.isString() || type.asString().isBlank()) {
@@ -263,8 +269,47 @@ class ClientFrameHandler {
         }
     }
 
-    private static String shorten(String type) {
-        return type.length() <= MAX_ECHOED_TYPE_LENGTH ? type : type.substring(0, MAX_ECHOED_TYPE_LENGTH) + "...";
+    /** At most {@link #MAX_ECHOED_TYPE_LENGTH} characters, never half of a surrogate pair (it has no UTF-8 form). */
+    static String shorten(String type) {
+        if (type.length() <= MAX_ECHOED_TYPE_LENGTH) {
+            return type;
+        }
+        int end = Character.isHighSurrogate(type.charAt(MAX_ECHOED_TYPE_LENGTH - 1)) ? MAX_ECHOED_TYPE_LENGTH - 1
+                : MAX_ECHOED_TYPE_LENGTH;
+        return type.substring(0, end) + "...";
+    }
+
+    /** Whether a string or a field name anywhere in the frame has a surrogate that is not part of a pair. */
+    static boolean hasUnpairedSurrogate(JsonNode node) {
+        if (node.isString()) {
+            return hasUnpairedSurrogate(node.asString());
+        }
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> property : node.properties()) {
+                if (hasUnpairedSurrogate(property.getKey()) || hasUnpairedSurrogate(property.getValue())) {
+                    return true;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (hasUnpairedSurrogate(element)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] bytes(DataBuffer buffer) {
