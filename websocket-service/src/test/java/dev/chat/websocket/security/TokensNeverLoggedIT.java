@@ -83,6 +83,8 @@ class TokensNeverLoggedIT extends WebSocketTestBase {
         messageService().verify(2, getRequestedFor(urlPathMatching("/api/v1/conversations/.*/sync")));
         assertThat(raw("/ws?access_token=" + refusedQueryToken, Map.of()).answer().status()).isEqualTo(401);
         assertThat(raw("/ws", Map.of("Authorization", "Bearer " + refusedHeaderToken)).answer().status()).isEqualTo(401);
+        // a URI that cannot be parsed: refused at the edge, whose DEBUG line would print it whole
+        assertThat(raw("/ws/%zz?access_token=" + queryToken, Map.of()).answer().status()).isEqualTo(400);
         byQuery.close();
         byHeader.close();
 
