@@ -3,12 +3,15 @@ package dev.chat.shared.problem;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,6 +30,14 @@ import dev.chat.shared.json.ChatJson;
  * empty response. This Netty handler, right after the HTTP codec, gives such responses (status >= 400,
  * no Content-Type, no body) a problem+json body with a stable {@code code}. Everything else passes
  * untouched.
+ *
+ * <p>Such an error usually ends the connection ({@code Connection: close}) while the client is still
+ * sending: a 64 KB header is refused (431) after the first 8 KB are read. Closing a socket with unread
+ * input makes the kernel answer with a TCP reset, and the reset destroys the answer in the client's receive
+ * buffer: the client saw "connection reset" instead of its 431. So the close after such an answer lingers:
+ * the output is shut down (FIN after the answer), the rest of the request is read and discarded (the HTTP
+ * decoder skips everything after a bad message), and the connection is closed when the client closes its
+ * side or after {@link #LINGER_MILLIS} at most.
  */
 public final class EdgeProblemHandler extends ChannelDuplexHandler {
 
@@ -34,8 +45,14 @@ public final class EdgeProblemHandler extends ChannelDuplexHandler {
 
     private static final JsonMapper JSON = ChatJson.mapper();
 
+    /** The longest a connection ended by an edge error keeps reading (and discarding) before it is closed. */
+    static final long LINGER_MILLIS = 2_000;
+
     /** A headers-only error response is on its way; its (empty) last content gets the body. */
     private ByteBuf pendingBody;
+
+    /** An error that ends the connection was answered: its close lingers. */
+    private boolean lingerOnClose;
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
@@ -46,6 +63,7 @@ public final class EdgeProblemHandler extends ChannelDuplexHandler {
                 full.release();
                 withBody.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
                 HttpUtil.setContentLength(withBody, withBody.content().readableBytes());
+                lingerOnClose |= !HttpUtil.isKeepAlive(withBody);
                 super.write(ctx, withBody, promise);
                 return;
             }
@@ -55,6 +73,7 @@ public final class EdgeProblemHandler extends ChannelDuplexHandler {
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
                 HttpUtil.setContentLength(response, body.length);
                 pendingBody = Unpooled.wrappedBuffer(body);
+                lingerOnClose |= !HttpUtil.isKeepAlive(response);
             }
         } else if (msg instanceof LastHttpContent last && pendingBody != null) {
             ByteBuf body = pendingBody;
@@ -67,6 +86,36 @@ public final class EdgeProblemHandler extends ChannelDuplexHandler {
             body.release();
         }
         super.write(ctx, msg, promise);
+    }
+
+    /**
+     * After an edge error that ends the connection: FIN instead of RST, so that the client can read the answer
+     * although it has not finished sending (see the class comment).
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        if (lingerOnClose && ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()
+                && !duplex.isOutputShutdown() && !duplex.isInputShutdown()) {
+            lingerOnClose = false;
+            ctx.flush();
+            duplex.shutdownOutput().addListener(shutdown -> {
+                if (!shutdown.isSuccess()) {
+                    ctx.close(promise);
+                    return;
+                }
+                duplex.config().setAutoRead(true);
+                ctx.read();
+                ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
+                    ctx.close(promise);
+                }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                duplex.closeFuture().addListener(closed -> {
+                    deadline.cancel(false);
+                    promise.trySuccess();
+                });
+            });
+            return;
+        }
+        super.close(ctx, promise);
     }
 
     @Override

@@ -20,7 +20,9 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.bind.support.WebExchangeBindException;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerErrorException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.WebExceptionHandler;
@@ -103,6 +105,11 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
                             .map(f -> new Problem.FieldError(snakeCase(f.getField()), f.getDefaultMessage()))
                             .toList());
             case ServerWebInputException e -> inputProblem(exchange, e);
+            // a path variable that resolved to nothing (a blank id segment): the client's input, not our bug
+            case ServerErrorException e when e.getMethodParameter() != null
+                    && e.getMethodParameter().hasParameterAnnotation(PathVariable.class) -> simple(exchange,
+                    HttpStatus.BAD_REQUEST, ErrorCodes.MALFORMED_REQUEST, "Invalid value for '"
+                            + snakeCase(String.valueOf(e.getMethodParameter().getParameterName())) + "'");
             case DataBufferLimitException e -> simple(exchange, HttpStatus.CONTENT_TOO_LARGE,
                     ErrorCodes.PAYLOAD_TOO_LARGE, "The request body is too large");
             case ResponseStatusException e -> statusProblem(exchange, e);

@@ -24,6 +24,7 @@ import jakarta.validation.constraints.NotNull;
  * @param outboundBuffer    frames queued per session before the client counts as too slow (closed with 1013)
  * @param maxFrameBytes     largest inbound frame (also after aggregating fragments); larger ones close with 1009
  * @param badFrameAllowance malformed or unknown frames a connection may send; the next one closes it with 1008
+ * @param frameRate         inbound frames a session may send (token bucket per session); beyond, it is closed with 1008
  * @param closeTimeout      how long a close handshake may take (queued frames drained, close frame
  *                          flushed) before the TCP connection is dropped
  * @param dedup             node-level de-duplication of {@code chat.events}
@@ -47,6 +48,7 @@ public record WebSocketProperties(
         @DefaultValue("1024") @Min(1) @Max(1_000_000) int outboundBuffer,
         @DefaultValue("64KB") @NotNull DataSize maxFrameBytes,
         @DefaultValue("10") @Min(0) int badFrameAllowance,
+        @DefaultValue @NotNull @Valid FrameRate frameRate,
         @DefaultValue("5s") @NotNull @DurationMin(millis = 100) Duration closeTimeout,
         @DefaultValue @NotNull @Valid Dedup dedup,
         @DefaultValue("http://localhost:8081") @NotNull URI messageServiceUri,
@@ -75,6 +77,31 @@ public record WebSocketProperties(
     public boolean isMaxFrameBytesInRange() {
         return maxFrameBytes == null
                 || (maxFrameBytes.toBytes() >= 1024 && maxFrameBytes.toBytes() <= 16L * 1024 * 1024);
+    }
+
+    /**
+     * The per-session limit on inbound frames (text, binary and WebSocket PINGs; not PONGs, which answer the
+     * server's pings): a token bucket of {@code burst} frames refilled at {@code perSecond}. The frame that finds
+     * it empty closes the session with 1008 {@code rate limit exceeded}, after what is already queued for it.
+     * The defaults leave room for the reconnect recipe (up to 33 {@code sync}, a {@code presence.subscribe} and an
+     * {@code ack} per {@code sync.done} at once) and for steady acks, reads and typing in several conversations.
+     *
+     * @param perSecond frames per second a session may send on average
+     * @param burst     frames a session may send at once (the bucket's size)
+     */
+    public record FrameRate(
+            @DefaultValue("20") @Min(1) @Max(100_000) int perSecond,
+            @DefaultValue("100") @Min(1) @Max(1_000_000) int burst) {
+
+        /** The time one frame costs. */
+        public long nanosPerFrame() {
+            return 1_000_000_000L / perSecond;
+        }
+
+        /** How far ahead of now a session's bucket may be spent. */
+        public long burstNanos() {
+            return nanosPerFrame() * burst;
+        }
     }
 
     /**

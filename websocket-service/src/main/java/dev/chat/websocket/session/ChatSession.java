@@ -55,6 +55,11 @@ public final class ChatSession {
     boolean announced;
     /** Only touched by the connection's inbound thread. */
     private int badFrames;
+    /**
+     * The inbound frame-rate limit (a token bucket as GCRA: one long): the {@link System#nanoTime} at which
+     * the session's bucket is full again. Only touched by the connection's inbound thread.
+     */
+    private long frameBucketFullAt = System.nanoTime();
 
     /**
      * @param token    the verified JWT as the client sent it: the node calls message-service with it, on
@@ -268,9 +273,11 @@ public final class ChatSession {
         return closeStatus.get() != null;
     }
 
-    /** Any inbound frame (pong included) proves the client is alive. */
-    void touch() {
-        lastActivityNanos = System.nanoTime();
+    /** Any inbound frame (pong included) proves the client is alive. Returns the time it was seen ({@link System#nanoTime}). */
+    long touch() {
+        long now = System.nanoTime();
+        lastActivityNanos = now;
+        return now;
     }
 
     /** One heartbeat tick: closes a connection silent for two heartbeats, otherwise pings it. */
@@ -281,6 +288,22 @@ public final class ChatSession {
         } else {
             send(OutboundFrame.Ping.INSTANCE);
         }
+    }
+
+    /**
+     * Takes one frame from the session's bucket (GCRA): each frame costs {@code nanosPerFrame}, the bucket holds
+     * {@code burstNanos} worth of frames and refills as time passes. No allocation.
+     *
+     * @return false when the bucket is empty (the frame is over the limit; nothing was taken)
+     */
+    boolean admitFrame(long nowNanos, long nanosPerFrame, long burstNanos) {
+        long fullAt = frameBucketFullAt - nowNanos < 0 ? nowNanos : frameBucketFullAt;
+        long next = fullAt + nanosPerFrame;
+        if (next - nowNanos > burstNanos) {
+            return false;
+        }
+        frameBucketFullAt = next;
+        return true;
     }
 
     /** Counts a malformed, unknown or invalid frame and returns how many this connection has sent. */

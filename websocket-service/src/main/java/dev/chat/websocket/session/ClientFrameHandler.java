@@ -45,6 +45,10 @@ import dev.chat.websocket.sync.SyncService;
  * the frame beyond it closes the connection with 1008. A subscription to more than 500 users is
  * answered {@code too_many_user_ids} and does not count. Frames arriving once the session is closing
  * are ignored.
+ *
+ * <p>Every inbound frame but a PONG is taken from the session's token bucket ({@code chat.ws.frame-rate}); the
+ * one that finds it empty is dropped and closes the session with 1008 {@code rate limit exceeded} once what
+ * is queued for it has been written (counted as {@code chat.ws.frames.rate-limited}).
  */
 @Component
 class ClientFrameHandler {
@@ -76,10 +80,18 @@ class ClientFrameHandler {
     private final SyncService syncs;
     private final PresenceSubscriptions presence;
     private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
+    private final long nanosPerFrame;
+    private final long burstNanos;
+    private final Counter rateLimited;
 
     ClientFrameHandler(WebSocketProperties properties, NodeIdentity node, SignalPublisher signals, SyncService syncs,
             PresenceSubscriptions presence, MeterRegistry meters) {
         this.badFrameAllowance = properties.badFrameAllowance();
+        this.nanosPerFrame = properties.frameRate().nanosPerFrame();
+        this.burstNanos = properties.frameRate().burstNanos();
+        this.rateLimited = Counter.builder("chat.ws.frames.rate-limited")
+                .description("Inbound frames over chat.ws.frame-rate; each closed its session with 1008")
+                .register(meters);
         this.nodeId = node.id();
         this.signals = signals;
         this.syncs = syncs;
@@ -97,8 +109,13 @@ class ClientFrameHandler {
     }
 
     void handle(ChatSession session, WebSocketMessage message) {
-        session.touch();
+        long now = session.touch();
         if (session.isClosing()) {
+            return;
+        }
+        if (message.getType() != WebSocketMessage.Type.PONG && !session.admitFrame(now, nanosPerFrame, burstNanos)) {
+            rateLimited.increment();
+            session.closeAfterDrain(CloseCodes.RATE_LIMITED);
             return;
         }
         switch (message.getType()) {
@@ -124,6 +141,12 @@ class ClientFrameHandler {
         }
         if (!(parsed instanceof ObjectNode frame)) {
             malformed(session, "A frame is a JSON object with a type", NullNode.getInstance());
+            return;
+        }
+        if (hasUnpairedSurrogate(frame)) {
+            // it could not be echoed (ref, type): an unpaired surrogate has no UTF-8 form, the answer would be an
+            // invalid text frame that clients fail on (found by FrameFuzzIT)
+            malformed(session, "The frame has text that is not valid Unicode (an unpaired surrogate)", NullNode.getInstance());
             return;
         }
         JsonNode ref = frame.has("ref") ? frame.get("ref") : NullNode.getInstance();
@@ -246,8 +269,47 @@ class ClientFrameHandler {
         }
     }
 
-    private static String shorten(String type) {
-        return type.length() <= MAX_ECHOED_TYPE_LENGTH ? type : type.substring(0, MAX_ECHOED_TYPE_LENGTH) + "...";
+    /** At most {@link #MAX_ECHOED_TYPE_LENGTH} characters, never half of a surrogate pair (it has no UTF-8 form). */
+    static String shorten(String type) {
+        if (type.length() <= MAX_ECHOED_TYPE_LENGTH) {
+            return type;
+        }
+        int end = Character.isHighSurrogate(type.charAt(MAX_ECHOED_TYPE_LENGTH - 1)) ? MAX_ECHOED_TYPE_LENGTH - 1
+                : MAX_ECHOED_TYPE_LENGTH;
+        return type.substring(0, end) + "...";
+    }
+
+    /** Whether a string or a field name anywhere in the frame has a surrogate that is not part of a pair. */
+    static boolean hasUnpairedSurrogate(JsonNode node) {
+        if (node.isString()) {
+            return hasUnpairedSurrogate(node.asString());
+        }
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> property : node.properties()) {
+                if (hasUnpairedSurrogate(property.getKey()) || hasUnpairedSurrogate(property.getValue())) {
+                    return true;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (hasUnpairedSurrogate(element)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] bytes(DataBuffer buffer) {

@@ -13,6 +13,8 @@ final class CloseCodes {
     static final CloseStatus RESTARTING = CloseStatus.SERVICE_RESTARTED.withReason("node restarting");
     /** Too many malformed or unknown frames. */
     static final CloseStatus BAD_FRAMES = CloseStatus.POLICY_VIOLATION.withReason("too many invalid frames");
+    /** More inbound frames than chat.ws.frame-rate allows. */
+    static final CloseStatus RATE_LIMITED = CloseStatus.POLICY_VIOLATION.withReason("rate limit exceeded");
     /** A frame above chat.ws.max-frame-bytes. */
     static final CloseStatus TOO_BIG = CloseStatus.TOO_BIG_TO_PROCESS.withReason("frame too big");
     /** The outbound buffer overflowed: reconnect and sync. */

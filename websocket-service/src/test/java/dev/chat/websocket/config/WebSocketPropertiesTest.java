@@ -30,6 +30,9 @@ class WebSocketPropertiesTest {
             assertThat(properties.dedup().eventIds()).isEqualTo(100_000);
             assertThat(properties.revocation().maxTokenLifetime()).hasHours(24);
             assertThat(properties.signals().queueCapacity()).isEqualTo(10_000);
+            assertThat(properties.frameRate().perSecond()).isEqualTo(20);
+            assertThat(properties.frameRate().burst()).isEqualTo(100);
+            assertThat(properties.frameRate().nanosPerFrame()).isEqualTo(50_000_000L);
             assertThat(context.getBean(ChatTopicProperties.class).partitions()).isEqualTo(3);
             assertThat(properties.maxConnections()).isZero();
             assertThat(properties.refusedRetryAfter().base()).hasSeconds(1);
@@ -50,5 +53,8 @@ class WebSocketPropertiesTest {
         runner.withPropertyValues("chat.ws.max-connections=-1").run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("chat.ws.refused-retry-after.base=0s").run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("chat.ws.refused-retry-after.spread=-1s").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.frame-rate.per-second=0").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.frame-rate.per-second=1000000").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.frame-rate.burst=0").run(context -> assertThat(context).hasFailed());
     }
 }

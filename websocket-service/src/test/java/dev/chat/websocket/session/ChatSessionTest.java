@@ -29,6 +29,41 @@ class ChatSessionTest {
     }
 
     @Test
+    void theFrameBucketAdmitsABurstThenOneFramePerIntervalAndRefillsWithTime() {
+        ChatSession session = session(8);
+        long interval = 50_000_000L; // 20 per second
+        long burst = 5 * interval;
+        long now = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            assertThat(session.admitFrame(now, interval, burst)).as("frame %d of the burst", i).isTrue();
+        }
+        assertThat(session.admitFrame(now, interval, burst)).as("beyond the burst").isFalse();
+        assertThat(session.admitFrame(now + interval - 1, interval, burst)).as("not yet refilled").isFalse();
+        assertThat(session.admitFrame(now + interval, interval, burst)).as("one interval later").isTrue();
+        assertThat(session.admitFrame(now + interval, interval, burst)).isFalse();
+        // idle for long: the bucket is full again, never more than full
+        long later = now + 100 * interval;
+        for (int i = 0; i < 5; i++) {
+            assertThat(session.admitFrame(later, interval, burst)).isTrue();
+        }
+        assertThat(session.admitFrame(later, interval, burst)).isFalse();
+    }
+
+    @Test
+    void theFrameBucketWorksAcrossNanoTimeWrapAround() {
+        ChatSession session = session(8);
+        long interval = 10;
+        long start = Long.MAX_VALUE - 15;
+        assertThat(session.admitFrame(start, interval, 2 * interval)).isTrue();
+        assertThat(session.admitFrame(start, interval, 2 * interval)).isTrue();
+        assertThat(session.admitFrame(start, interval, 2 * interval)).isFalse();
+        assertThat(session.admitFrame(start + 10, interval, 2 * interval)).as("after the wrap").isTrue();
+        assertThat(session.admitFrame(start + 100, interval, 2 * interval)).isTrue();
+        assertThat(session.admitFrame(start + 100, interval, 2 * interval)).isTrue();
+        assertThat(session.admitFrame(start + 100, interval, 2 * interval)).isFalse();
+    }
+
+    @Test
     void fullBufferClosesWith1013AndDropsWhatWasQueued() {
         ChatSession session = session(3);
 

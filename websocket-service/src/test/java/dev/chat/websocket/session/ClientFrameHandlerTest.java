@@ -89,6 +89,29 @@ class ClientFrameHandlerTest {
     }
 
     @Test
+    void aSessionOverItsFrameRateIsClosedWith1008AfterWhatIsQueuedAndCounted() {
+        // one frame per second refilled: the five frames below are sent well within it, even on a slow machine
+        MockEnvironment environment = new MockEnvironment().withProperty("chat.ws.frame-rate.burst", "3")
+                .withProperty("chat.ws.frame-rate.per-second", "1");
+        WebSocketProperties limited = new Binder(ConfigurationPropertySources.get(environment))
+                .bindOrCreate("chat.ws", WebSocketProperties.class);
+        ClientFrameHandler strict = new ClientFrameHandler(limited, node, signals, syncs, presence, meters);
+        for (int i = 0; i < 3; i++) {
+            strict.handle(session, text("{\"type\":\"ping\",\"ref\":" + i + "}"));
+        }
+        assertThat(session.isClosing()).isFalse();
+
+        strict.handle(session, text("{\"type\":\"ping\",\"ref\":3}"));
+        strict.handle(session, text("{\"type\":\"ping\",\"ref\":4}"));
+
+        assertThat(session.closeStatus().getCode()).isEqualTo(1008);
+        assertThat(session.closeStatus().getReason()).isEqualTo("rate limit exceeded");
+        assertThat(session.isAborted()).as("queued frames still go out").isFalse();
+        assertThat(sent(3)).extracting(f -> f.path("ref").asInt()).containsExactly(0, 1, 2);
+        assertThat(meters.counter("chat.ws.frames.rate-limited").count()).isEqualTo(1.0);
+    }
+
+    @Test
     void ackReadAndTypingBecomeSignalsOfThisUserSessionAndNode() {
         handler.handle(session, text("{\"type\":\"ack\",\"conversation_id\":\"" + CONVERSATION + "\",\"seq\":7}"));
         handler.handle(session, text("{\"type\":\"read\",\"conversation_id\":\"" + CONVERSATION + "\",\"seq\":5}"));
