@@ -108,11 +108,12 @@ class FaultInjectionE2EIT {
                 figures.add(fault("kill -9 Kafka broker", pairs, stack::killKafka, stack::startKafka));
                 figures.add(fault("kill -9 PostgreSQL", pairs, stack::crashPostgres, stack::restartPostgres));
                 figures.add(fault("kill -9 notification-service", pairs, () -> {
-                    notificationKill[0] = System.nanoTime();
+                    // FCM pushes carry the fake's wall-clock receive time (epoch nanoseconds)
+                    notificationKill[0] = System.currentTimeMillis() * 1_000_000L;
                     stack.kill("notification-service");
                 }, () -> {
                     stack.start("notification-service");
-                    notificationKill[1] = System.nanoTime();
+                    notificationKill[1] = System.currentTimeMillis() * 1_000_000L;
                 }));
                 figures.add(fault("kill -9 gateway", pairs, () -> stack.kill("gateway-service"),
                         () -> stack.start("gateway-service")));
@@ -180,7 +181,7 @@ class FaultInjectionE2EIT {
                         + offlineHistory.size() + "; faults: " + faultTimes + "): " + missing, e);
             }
             Map<String, List<PushFakes.Push>> byMessage = push.pushesTo(pushToken + "-off").stream()
-                    .filter(p -> "message".equals(p.type()))
+                    .filter(p -> "message.created".equals(p.type()))
                     .collect(Collectors.groupingBy(PushFakes.Push::messageId));
             long pushDuplicates = 0;
             for (List<PushFakes.Push> copies : byMessage.values()) {
@@ -249,7 +250,7 @@ class FaultInjectionE2EIT {
     }
 
     private Set<String> pushedMessageIds(String token) {
-        return push.pushesTo(token).stream().filter(p -> "message".equals(p.type())).map(PushFakes.Push::messageId)
+        return push.pushesTo(token).stream().filter(p -> "message.created".equals(p.type())).map(PushFakes.Push::messageId)
                 .collect(Collectors.toSet());
     }
 
