@@ -59,10 +59,12 @@ final class Jcmd {
         return -1;
     }
 
-    private static String run(ProcessHandle process, String command) throws IOException, InterruptedException {
+    /** Runs one jcmd command against the process and returns what it printed. */
+    static String run(ProcessHandle process, String... command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(process.pid()), command))
-                .redirectErrorStream(true).start();
+        List<String> args = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(process.pid())));
+        args.addAll(List.of(command));
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         p.waitFor(60, TimeUnit.SECONDS);
         return new String(out, StandardCharsets.UTF_8);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * JFR profiles of the measured window only (not start-up, not the warm-up): {@code -Dbench.jfr=<modules>}
@@ -45,12 +44,8 @@ final class Profiler {
     }
 
     private static void jcmd(ProcessHandle process, String... command) {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        List<String> args = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(process.pid())));
-        args.addAll(List.of(command));
         try {
-            Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            p.waitFor(30, TimeUnit.SECONDS);
+            Jcmd.run(process, command);
         } catch (IOException e) {
             System.err.println("  jcmd failed: " + e);
         } catch (InterruptedException e) {

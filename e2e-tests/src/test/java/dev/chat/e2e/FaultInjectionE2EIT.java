@@ -215,18 +215,15 @@ class FaultInjectionE2EIT {
         long before = pairs.stream().mapToLong(p -> p.sender.created.size()).sum();
         long start = System.nanoTime();
         kill.run();
-        // let the senders meet the fault for a while
-        long downUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
-        while (System.nanoTime() < downUntil) {
-            Thread.onSpinWait();
-            sleepQuietly();
-        }
+        // the part stays down until the senders have met the fault: 40 send attempts made while it is gone
+        long attemptsAtKill = attempts(pairs);
+        await().atMost(Duration.ofSeconds(60)).until(() -> attempts(pairs) >= attemptsAtKill + 40);
         restart.run();
         long restarted = System.nanoTime();
         long target = pairs.stream().mapToLong(p -> p.sender.created.size()).sum() + PAIRS;
         await().atMost(Duration.ofSeconds(90)).until(() -> pairs.stream().mapToLong(p -> p.sender.created.size()).sum() >= target);
         long sendsBack = System.nanoTime();
-        await().atMost(Duration.ofSeconds(90)).until(() -> pairs.stream().allMatch(Pair::caughtUp));
+        await().atMost(Duration.ofSeconds(90)).until(() -> pairs.stream().allMatch(Pair::complete));
         long devicesBack = System.nanoTime();
         Map<Integer, Long> answers = new java.util.TreeMap<>();
         pairs.forEach(p -> p.sender.answersDuringFault.forEach((code, n) -> answers.merge(code, n.get(), Long::sum)));
@@ -236,12 +233,9 @@ class FaultInjectionE2EIT {
                 answers);
     }
 
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Send attempts so far, answered or not, over all senders. */
+    private static long attempts(List<Pair> pairs) {
+        return pairs.stream().mapToLong(p -> p.sender.attempts.get()).sum();
     }
 
     private void awaitProgress(List<Pair> pairs, int messagesEach) {
@@ -300,13 +294,8 @@ class FaultInjectionE2EIT {
             this.device = new Device(receiverToken, conversation);
         }
 
-        /** The device has every seq that got a 201. */
-        boolean complete() {
-            return device.seen.containsAll(sender.created.keySet());
-        }
-
         /** The device has every seq that had a 201 when asked (messages sent since may still be on their way). */
-        boolean caughtUp() {
+        boolean complete() {
             return device.seen.containsAll(List.copyOf(sender.created.keySet()));
         }
     }
@@ -323,6 +312,7 @@ class FaultInjectionE2EIT {
         final Map<Integer, AtomicLong> answers = new ConcurrentHashMap<>();
         final Map<Integer, AtomicLong> answersDuringFault = new ConcurrentHashMap<>();
         final AtomicLong retried = new AtomicLong();
+        final AtomicLong attempts = new AtomicLong();
         final AtomicLong unavailableWithRetryAfter = new AtomicLong();
         final AtomicLong unavailableWithoutRetryAfter = new AtomicLong();
 
@@ -347,6 +337,7 @@ class FaultInjectionE2EIT {
                     } catch (RuntimeException e) {
                         status = -1; // no answer: connection refused or reset, timeout
                     }
+                    attempts.incrementAndGet();
                     answers.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
                     if (status != 201) {
                         answersDuringFault.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
@@ -382,6 +373,7 @@ class FaultInjectionE2EIT {
             return history(readerToken, conversation).stream().map(m -> m.get("id").asString()).toList();
         }
 
+        /** The sender's schedule (its send interval, its retry backoff): pacing load, not waiting for a condition. */
         private void sleep(long millis) {
             try {
                 Thread.sleep(millis);

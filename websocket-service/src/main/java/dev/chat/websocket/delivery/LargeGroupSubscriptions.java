@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -153,16 +152,18 @@ class LargeGroupSubscriptions implements SessionListener {
         OutboundFrame.Text frame = null;
         int queued = 0;
         synchronized (this) {
-            Set<ChatSession> targets = new LinkedHashSet<>(byConversation.getOrDefault(conversation, Set.of()));
+            // the recipients first: subscribed, they are among the conversation's sessions below
             for (Recipient recipient : event.recipients()) {
                 if (recipient != null && recipient.userId() != null) {
                     for (ChatSession session : sessions.sessionsOf(recipient.userId())) {
                         subscribe(session, conversation);
-                        targets.add(session);
                     }
                 }
             }
-            if (!targets.isEmpty() || !loading.isEmpty()) {
+            Set<ChatSession> subscribed = byConversation.get(conversation);
+            // an array snapshot (no hashing per session): a session that overflows closes, which unsubscribes it
+            ChatSession[] targets = subscribed == null ? new ChatSession[0] : subscribed.toArray(ChatSession[]::new);
+            if (targets.length > 0 || !loading.isEmpty()) {
                 frame = frameOf.get();
             }
             for (ChatSession session : targets) {
