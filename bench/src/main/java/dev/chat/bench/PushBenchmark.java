@@ -30,6 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>
  * ./chat bench push                                   # 600 messages/s = 1,200 pushes/s offered, 60 s
  * ./chat bench push --rate=1000 --duration=30s --warmup=60s --users=2000 --delay=50ms --gc=g1
+ * BENCH_JAVA_OPTS=-Dbench.jfr=notification-service ./chat bench push   # and a JFR profile of the measured run
  * </pre>
  */
 public final class PushBenchmark {
@@ -81,6 +82,9 @@ public final class PushBenchmark {
                     + "duplicates %d (not measured)", warmup.toSeconds(), rate, warm.pushes(), warm.expectedPushes(),
                     warm.duplicates()));
 
+            // -Dbench.jfr=notification-service: a profile of the measured run
+            Profiler profiler = new Profiler(root);
+            profiler.start(stack.processes());
             Map<String, Duration> before = Cpu.sample(stack.processes());
             long pushesBefore = fakes.pushes();
             long fcmBefore = fakes.fcmPushes();
@@ -89,6 +93,7 @@ public final class PushBenchmark {
                     Duration.ofSeconds(60)), service, stack.kafkaBootstrapServers(), tokens, fakes).run();
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Duration> cpu = Cpu.between(before, Cpu.sample(stack.processes()));
+            profiler.stop(stack.processes(), "push");
             long pushes = fakes.pushes() - pushesBefore;
             long fcmPushes = fakes.fcmPushes() - fcmBefore;
 
@@ -128,6 +133,16 @@ public final class PushBenchmark {
                     Runtime.getRuntime().availableProcessors()));
             line(report, "- notification-service memory: " + memory(stack.processes().get("notification-service")));
             line(report, "- decision: " + decisionFigures(service, tokens));
+            if (!r.correct()) {
+                // what the service is doing with what it has not sent: its threads, twice, 5 s apart
+                ProcessHandle notification = stack.processes().get("notification-service");
+                for (int i = 1; i <= 2; i++) {
+                    Path dump = root.resolve("bench/target/push-notification-threads-" + i + ".txt");
+                    Files.writeString(dump, Jcmd.run(notification, "Thread.print"));
+                    line(report, "- decision " + i + ": " + decisionFigures(service, tokens) + " (threads: " + dump + ")");
+                    Thread.sleep(5000);
+                }
+            }
         }
         Path out = root.resolve("bench/target/push-results.md");
         Files.createDirectories(out.getParent());
@@ -158,9 +173,13 @@ public final class PushBenchmark {
     /** Decision lag (max) and what is still pending, from the service's metrics. */
     private static String decisionFigures(URI service, Tokens tokens) {
         try {
-            return String.format(Locale.ROOT, "decision lag max %.0f ms (chat.push.decision.lag), pending now %.0f; "
+            return String.format(Locale.ROOT, "decision lag max %.0f ms (chat.push.decision.lag), pending now %.0f "
+                    + "(of which handed to the dispatcher %.0f; pushes waiting for a request slot: FCM %.0f, APNs %.0f); "
                     + "failed attempts %.0f, retried %.0f, dead-lettered %.0f (whole run, warm-up included)",
                     metric(service, tokens, "chat.push.decision.lag", "MAX") * 1000, metric(service, tokens, "chat.push.pending", "VALUE"),
+                    metric(service, tokens, "chat.push.in_flight", "VALUE"),
+                    metric(service, tokens, "chat.push.queued?tag=provider:fcm", "VALUE"),
+                    metric(service, tokens, "chat.push.queued?tag=provider:apns", "VALUE"),
                     metric(service, tokens, "chat.push.failed", "COUNT"), metric(service, tokens, "chat.push.retried", "COUNT"),
                     metric(service, tokens, "chat.push.dead_lettered", "COUNT"));
         } catch (Exception e) {
