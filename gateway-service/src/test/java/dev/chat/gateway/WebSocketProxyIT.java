@@ -104,9 +104,25 @@ class WebSocketProxyIT {
 
         assertThat(received).containsExactly("echo:one", "echo:two");
         assertThat(handshakes).singleElement().satisfies(handshake -> {
-            assertThat(handshake.uri()).isEqualTo("/ws?access_token=" + token);
+            // the token left the URL at the gateway's door (QueryTokenFilter) and reaches the node as a header
+            assertThat(handshake.uri()).isEqualTo("/ws");
+            assertThat(handshake.headers().getFirst(HttpHeaders.AUTHORIZATION)).isEqualTo("Bearer " + token);
             assertThat(handshake.headers().containsHeader("X-User-Id")).isFalse();
             assertThat(handshake.headers().getFirst(HttpHeaders.UPGRADE)).isEqualToIgnoringCase("websocket");
+        });
+    }
+
+    @Test
+    void otherQueryParametersOfTheUpgradeStayWhenItsTokenMovesToAHeader() {
+        String token = TestTokens.token("carol");
+
+        List<String> received = converse(URI.create("ws://localhost:" + port + "/ws?client=ios%2F17&access_token=" + token
+                + "&v=2"), new HttpHeaders());
+
+        assertThat(received).containsExactly("echo:one", "echo:two");
+        assertThat(handshakes).singleElement().satisfies(handshake -> {
+            assertThat(handshake.uri()).isEqualTo("/ws?client=ios%2F17&v=2");
+            assertThat(handshake.headers().getFirst(HttpHeaders.AUTHORIZATION)).isEqualTo("Bearer " + token);
         });
     }
 
