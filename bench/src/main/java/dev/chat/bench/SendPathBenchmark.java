@@ -130,9 +130,14 @@ public final class SendPathBenchmark {
         System.out.println("(written to " + out + ")");
     }
 
-    /** Per-user send limit raised for the run (the default 10/s would cap 300 senders at 3,000/s exactly). */
+    /**
+     * Per-user send limit raised for the run (the default 10/s would cap 300 senders at 3,000/s exactly): the
+     * gateway's per-replica shield and message-service's shared limit.
+     */
     static Map<String, String> loadEnvironment() {
         return Map.of(
+                "CHAT_MESSAGES_RATE_LIMIT_CAPACITY", "1000",
+                "CHAT_MESSAGES_RATE_LIMIT_REFILL_PER_SECOND", "1000",
                 "CHAT_GATEWAY_RATE_LIMITS_RULES_SEND_MESSAGE_CAPACITY", "1000",
                 "CHAT_GATEWAY_RATE_LIMITS_RULES_SEND_MESSAGE_REFILL_PER_SECOND", "1000",
                 "CHAT_GATEWAY_RATE_LIMITS_RULES_API_CAPACITY", "1000",

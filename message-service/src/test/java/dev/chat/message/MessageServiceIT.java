@@ -16,7 +16,10 @@ import dev.chat.testsupport.PostgresTestConfiguration;
 /** The running service on a random port, with a real PostgreSQL and a real Kafka broker. */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// the send limit stays on (every send runs its statement) but far above what tests send; ReplicasIT tests
+// the contract's numbers
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "chat.messages.rate-limit.capacity=100000", "chat.messages.rate-limit.refill-per-second=100000" })
 @AutoConfigureWebTestClient(timeout = "30s") // a cold first request on a busy 2-core CI machine can take seconds
 @Import({ PostgresTestConfiguration.class, KafkaTestConfiguration.class, AuthTestConfiguration.class })
 public @interface MessageServiceIT {

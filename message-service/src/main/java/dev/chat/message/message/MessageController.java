@@ -3,8 +3,10 @@ package dev.chat.message.message;
 import java.net.URI;
 import java.util.UUID;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -15,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.chat.message.ratelimit.SendRateLimiter;
 import dev.chat.shared.auth.ChatUser;
 import dev.chat.shared.event.ChatMessage;
 import reactor.core.publisher.Mono;
@@ -23,17 +26,26 @@ import reactor.core.publisher.Mono;
 class MessageController {
 
     private final MessageService messages;
+    private final SendRateLimiter sendLimit;
 
-    MessageController(MessageService messages) {
+    MessageController(MessageService messages, SendRateLimiter sendLimit) {
         this.messages = messages;
+        this.sendLimit = sendLimit;
     }
 
-    /** 201 with the new message; 200 with the original when this client_message_id was sent before. */
+    /**
+     * 201 with the new message; 200 with the original when this client_message_id was sent before; 429 with
+     * {@code Retry-After} over the per-user send limit (checked first, shared by every instance; nothing stored).
+     */
     @PostMapping("/api/v1/messages")
     Mono<ResponseEntity<ChatMessage>> send(@RequestBody SendMessageRequest request,
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            ServerHttpResponse response) {
         return ChatUser.current()
-                .flatMap(user -> messages.send(user, request, idempotencyKey))
+                .flatMap(user -> sendLimit.acquire(user.id())
+                        .doOnError(SendRateLimiter.RateLimitedException.class, e -> response.getHeaders()
+                                .set(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds())))
+                        .then(Mono.defer(() -> messages.send(user, request, idempotencyKey))))
                 .map(result -> ResponseEntity.status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
                         .location(URI.create("/api/v1/messages/" + result.message().id()))
                         .body(result.message()));

@@ -9,10 +9,14 @@ import reactor.core.scheduler.Schedulers;
 @Configuration(proxyBeanMethods = false)
 class ReceiptConfiguration {
 
-    /** Window ends run on Reactor's parallel scheduler: they only update a map and subscribe to a publish. */
+    /**
+     * Windows are shared through PostgreSQL ({@link ReceiptStore}); window ends run on Reactor's parallel
+     * scheduler: they only update a map and subscribe to a statement and a publish.
+     */
     @Bean
-    ReceiptCoalescer receiptCoalescer(ReceiptPublisher publisher, ReceiptProperties properties, MeterRegistry meters) {
-        return new ReceiptCoalescer(publisher::publish, Schedulers.parallel(), properties.coalesceWindow(),
-                properties.maxPending(), meters);
+    ReceiptCoalescer receiptCoalescer(ReceiptPublisher publisher, ReceiptStore store, ReceiptProperties properties,
+            MeterRegistry meters) {
+        return new ReceiptCoalescer(publisher::publish, store::endWindow, Schedulers.parallel(),
+                properties.coalesceWindow(), properties.maxPending(), meters);
     }
 }

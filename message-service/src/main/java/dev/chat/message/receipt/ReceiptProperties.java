@@ -12,11 +12,12 @@ import jakarta.validation.constraints.NotNull;
 /**
  * Receipts ({@code chat.receipts.*}).
  *
- * @param coalesceWindow   at most one {@code receipt.updated} per (conversation, user) per window, per instance
+ * @param coalesceWindow   at most one {@code receipt.updated} per (conversation, user) per window, across every
+ *                         instance (the window is kept in PostgreSQL)
  * @param maxFanoutMembers conversations up to this size send {@code receipt.updated} to every participant; larger
  *                         ones only to the reader's own devices
- * @param maxPending       (conversation, user) pairs the coalescer tracks at once; beyond it, changes are
- *                         published at once without coalescing (memory stays bounded)
+ * @param maxPending       (conversation, user) pairs whose window end one instance tracks at once; beyond it,
+ *                         changes it takes are published at once without coalescing (memory stays bounded)
  */
 @ConfigurationProperties("chat.receipts")
 @Validated
