@@ -39,7 +39,7 @@ public record OutboxProperties(
         @DefaultValue("500") @Min(1) @Max(5000) int batchSize,
         @DefaultValue("4") @Min(1) @Max(16) int maxConcurrentLanes,
         @DefaultValue("10s") @NotNull Duration publishTimeout,
-        @DefaultValue("60s") @NotNull Duration leaseTtl,
+        @DefaultValue("30s") @NotNull Duration leaseTtl,
         @DefaultValue("50ms") @NotNull Duration busyRetry,
         @DefaultValue("5") @Min(1) @Max(100) int maxAttempts,
         @DefaultValue("1s") @NotNull Duration retryBackoff,
