@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -374,6 +375,15 @@ class DeploymentDescriptorsTest {
         }
 
         @Test
+        void keepsTheWebSocketGoingThroughTheGateway() {
+            Manifests local = overlay("local");
+            assertThat(local.ofKind("Gateway")).as("no public route: port-forward to the gateway").isEmpty();
+            assertThat(local.ofKind("HTTPRoute")).isEmpty();
+            assertThat(local.valueOf("Deployment", "gateway-service", "CHAT_GATEWAY_WEBSOCKET_SERVICE_URI"))
+                    .isEqualTo("http://websocket-service:8080");
+        }
+
+        @Test
         void usesTheImagesJibBuildsWithoutPullingThem() {
             Manifests local = overlay("local");
             assertSoftly(softly -> SERVICES.forEach(service -> {
@@ -486,12 +496,22 @@ class DeploymentDescriptorsTest {
             });
             assertSoftly(softly -> BACKENDS.forEach(service -> {
                 List<Map<String, Object>> rules = ingressRules(policies, podLabels(deployment(prod, service)));
-                softly.assertThat(rules).as("%s: ingress allowed from the gateway", service).isNotEmpty();
-                rules.forEach(rule -> softly.assertThat(maps(rule, "from")).as("%s: ingress only from the gateway's pods", service)
+                softly.assertThat(rules).as("%s: ingress allowed from the gateway", service).anySatisfy(rule ->
+                        assertThat(maps(rule, "from")).anySatisfy(peer ->
+                                assertThat(LabelSelector.matches(map(peer, "podSelector"), gatewayPods)).isTrue()));
+                // websocket-service is also reached straight from the ingress's proxies (PublicRoute), nothing else is
+                rules.forEach(rule -> softly.assertThat(maps(rule, "from"))
+                        .as("%s: ingress only from the gateway's pods%s", service,
+                                service.equals("websocket-service") ? " or the ingress's namespace" : "")
                         .isNotEmpty()
                         .allSatisfy(peer -> {
-                            assertThat(peer).containsOnlyKeys("podSelector");
-                            assertThat(LabelSelector.matches(map(peer, "podSelector"), gatewayPods)).isTrue();
+                            if (service.equals("websocket-service") && peer.containsKey("namespaceSelector")) {
+                                assertThat(peer).containsOnlyKeys("namespaceSelector");
+                                assertThat(map(peer, "namespaceSelector")).isEqualTo(PublicRoute.INGRESS_NAMESPACE);
+                            } else {
+                                assertThat(peer).containsOnlyKeys("podSelector");
+                                assertThat(LabelSelector.matches(map(peer, "podSelector"), gatewayPods)).isTrue();
+                            }
                         }));
             }));
             assertSoftly(softly -> {
@@ -531,7 +551,7 @@ class DeploymentDescriptorsTest {
                     .map(Manifests::nameOf).toList();
         }
 
-        private static List<Map<String, Object>> ingressRules(List<Map<String, Object>> policies, Map<String, String> pod) {
+        static List<Map<String, Object>> ingressRules(List<Map<String, Object>> policies, Map<String, String> pod) {
             return policies.stream()
                     .filter(p -> LabelSelector.matches(map(p, "spec", "podSelector"), pod))
                     .flatMap(p -> maps(p, "spec", "ingress").stream()).toList();
@@ -543,6 +563,196 @@ class DeploymentDescriptorsTest {
                     .flatMap(p -> maps(p, "spec", "egress").stream())
                     .flatMap(rule -> maps(rule, "ports").stream())
                     .map(port -> port.get("port")).collect(Collectors.toSet());
+        }
+    }
+
+    @Nested
+    @DisplayName("overlays/prod: the public route (one host, TLS, /api through the gateway, /ws straight to the nodes)")
+    class PublicRoute {
+
+        /** Where Envoy Gateway runs its proxies by default: the namespace the network policy opens the nodes to. */
+        static final Map<String, Object> INGRESS_NAMESPACE =
+                Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "envoy-gateway-system"));
+
+        /** The backend a request path reaches through the HTTPS listener (Gateway API precedence), or null. */
+        static String backendFor(Manifests m, String path) {
+            return ruleFor(m, path).map(rule -> text(maps(rule, "backendRefs").getFirst(), "name")).orElse(null);
+        }
+
+        /**
+         * The rule of the routes attached to the Gateway's HTTPS listener that a request for {@code path} matches: an
+         * Exact match before any prefix, a longer prefix before a shorter one; PathPrefix matches whole path elements.
+         */
+        static java.util.Optional<Map<String, Object>> ruleFor(Manifests m, String path) {
+            Map<String, Object> best = null;
+            int bestScore = -1;
+            for (Map<String, Object> route : routesOn(m, "HTTPS")) {
+                for (Map<String, Object> rule : maps(route, "spec", "rules")) {
+                    for (Map<String, Object> match : maps(rule, "matches")) {
+                        String type = text(match, "path", "type");
+                        String value = text(match, "path", "value");
+                        int score = -1;
+                        if ("Exact".equals(type) && path.equals(value)) {
+                            score = 100_000;
+                        } else if ("PathPrefix".equals(type) && (path.equals(value) || path.startsWith(value.endsWith("/") ? value : value + "/"))) {
+                            score = value.length();
+                        }
+                        if (score > bestScore) {
+                            bestScore = score;
+                            best = rule;
+                        }
+                    }
+                }
+            }
+            return java.util.Optional.ofNullable(best);
+        }
+
+        static Map<String, Object> gateway(Manifests m) {
+            assertThat(m.ofKind("Gateway")).as("%s: one Gateway", m.name()).hasSize(1);
+            return m.ofKind("Gateway").getFirst();
+        }
+
+        static Map<String, Object> listener(Manifests m, String protocol) {
+            List<Map<String, Object>> found = maps(gateway(m), "spec", "listeners").stream()
+                    .filter(l -> protocol.equals(text(l, "protocol"))).toList();
+            assertThat(found).as("%s: one %s listener", m.name(), protocol).hasSize(1);
+            return found.getFirst();
+        }
+
+        /** The HTTPRoutes whose parentRefs name the Gateway's listener of that protocol. */
+        static List<Map<String, Object>> routesOn(Manifests m, String protocol) {
+            String gatewayName = nameOf(gateway(m));
+            String section = text(listener(m, protocol), "name");
+            return m.ofKind("HTTPRoute").stream().filter(route -> maps(route, "spec", "parentRefs").stream().anyMatch(ref ->
+                    gatewayName.equals(text(ref, "name")) && section.equals(text(ref, "sectionName")))).toList();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"prod", "prod-operators"})
+        void terminatesTlsForOneHostAndOnlyRedirectsPlainHttp(String name) {
+            Manifests m = overlay(name);
+            Map<String, Object> https = listener(m, "HTTPS");
+            assertSoftly(softly -> {
+                softly.assertThat(https.get("port")).as("HTTPS port").isEqualTo(443);
+                softly.assertThat(text(https, "tls", "mode")).as("TLS terminated at the edge").isEqualTo("Terminate");
+                softly.assertThat(maps(https, "tls", "certificateRefs")).as("the certificate: Secret chat-tls")
+                        .singleElement().satisfies(ref -> {
+                            assertThat(text(ref, "kind")).isEqualTo("Secret");
+                            assertThat(text(ref, "group")).isIn(null, "");
+                            assertThat(text(ref, "name")).isEqualTo("chat-tls");
+                        });
+                softly.assertThat(m.find("Secret", "chat-tls")).as("the certificate is not committed").isEmpty();
+                Set<String> hosts = new java.util.TreeSet<>();
+                maps(gateway(m), "spec", "listeners").forEach(l -> hosts.add(text(l, "hostname")));
+                m.ofKind("HTTPRoute").forEach(route -> Tree.list(route, "spec", "hostnames").forEach(h -> hosts.add(h.toString())));
+                softly.assertThat(hosts).as("one public host name for listeners and routes (API.md)").hasSize(1);
+                softly.assertThat(routesOn(m, "HTTP")).as("plain HTTP: a redirect to HTTPS").isNotEmpty().allSatisfy(route ->
+                        assertThat(maps(route, "spec", "rules")).allSatisfy(rule -> {
+                            assertThat(maps(rule, "backendRefs")).as("no backend over plain HTTP").isEmpty();
+                            assertThat(maps(rule, "filters")).anySatisfy(filter ->
+                                    assertThat(text(filter, "requestRedirect", "scheme")).isEqualTo("https"));
+                        }));
+            });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"prod", "prod-operators"})
+        void routesRestToTheGatewayAndTheWebSocketStraightToTheNodes(String name) {
+            Manifests m = overlay(name);
+            assertSoftly(softly -> {
+                softly.assertThat(backendFor(m, "/ws")).as("/ws").isEqualTo("websocket-service");
+                for (String rest : List.of("/api", "/api/v1/messages", "/api/v1/devices", "/api/v1/conversations/x/sync",
+                        "/v3/api-docs", "/v3/api-docs/message-service")) {
+                    softly.assertThat(backendFor(m, rest)).as(rest).isEqualTo("gateway-service");
+                }
+                for (String closed : List.of("/actuator/health", "/actuator/metrics", "/apix", "/ws/x", "/")) {
+                    softly.assertThat(backendFor(m, closed)).as("%s is not public", closed).isNull();
+                }
+                for (Map<String, Object> route : m.ofKind("HTTPRoute")) {
+                    for (Map<String, Object> rule : maps(route, "spec", "rules")) {
+                        for (Map<String, Object> ref : maps(rule, "backendRefs")) {
+                            String service = text(ref, "name");
+                            String where = nameOf(route) + " -> " + service;
+                            softly.assertThat(service).as("%s: only the gateway and the nodes are public", where)
+                                    .isIn("gateway-service", "websocket-service");
+                            softly.assertThat(text(ref, "kind")).as(where).isIn(null, "Service");
+                            softly.assertThat(servicePorts(m, service)).as("%s: a port of the Service", where).contains(ref.get("port"));
+                            softly.assertThat(m.workloadsSelectedBy(Tree.strings(m.get("Service", service), "spec", "selector")))
+                                    .as("%s: the Service selects that Deployment's pods", where)
+                                    .extracting(Manifests::nameOf).containsExactly(service);
+                        }
+                    }
+                }
+            });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"prod", "prod-operators"})
+        void givesSocketsAnIdleTimeoutFarAboveTheHeartbeatAndRestARequestTimeoutAboveTheGatewaysOwn(String name) throws IOException {
+            Manifests m = overlay(name);
+            Duration heartbeat = duration(text(serviceSettings("websocket-service"), "chat", "ws", "heartbeat"));
+            Duration gatewayResponseTimeout = duration(text(serviceSettings("gateway-service"),
+                    "spring", "cloud", "gateway", "server", "webflux", "httpclient", "response-timeout"));
+            Map<String, Object> ws = ruleFor(m, "/ws").orElseThrow();
+            Map<String, Object> api = ruleFor(m, "/api/v1/messages").orElseThrow();
+            Map<String, Object> wsRoute = m.ofKind("HTTPRoute").stream()
+                    .filter(route -> maps(route, "spec", "rules").contains(ws)).findFirst().orElseThrow();
+            List<Map<String, Object>> policies = m.ofKind("BackendTrafficPolicy").stream()
+                    .filter(p -> maps(p, "spec", "targetRefs").stream().anyMatch(ref -> "HTTPRoute".equals(text(ref, "kind"))
+                            && "gateway.networking.k8s.io".equals(text(ref, "group")) && nameOf(wsRoute).equals(text(ref, "name"))))
+                    .toList();
+            assertSoftly(softly -> {
+                softly.assertThat(text(ws, "timeouts", "request")).as("/ws: no request deadline on a socket").isEqualTo("0s");
+                softly.assertThat(policies).as("/ws: Envoy Gateway's policy for the route").hasSize(1);
+                policies.forEach(policy -> {
+                    Duration idle = duration(text(policy, "spec", "timeout", "http", "streamIdleTimeout"));
+                    softly.assertThat(idle).as("/ws: idle timeout >= 10 heartbeats of %s", heartbeat)
+                            .isGreaterThanOrEqualTo(heartbeat.multipliedBy(10));
+                    softly.assertThat(idle).as("/ws: idle timeout of the long-lived sockets").isEqualTo(Duration.ofHours(1));
+                    softly.assertThat(text(policy, "spec", "timeout", "http", "requestTimeout"))
+                            .as("/ws: no request timeout there either").isIn(null, "0s");
+                    softly.assertThat(text(policy, "spec", "timeout", "http", "maxStreamDuration"))
+                            .as("/ws: sockets are not cut after a fixed time").isIn(null, "0s");
+                });
+                Duration request = duration(text(api, "timeouts", "request"));
+                softly.assertThat(request).as("/api: the gateway (response timeout %s) answers a slow service first", gatewayResponseTimeout)
+                        .isGreaterThan(gatewayResponseTimeout);
+            });
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"prod", "prod-operators"})
+        void networkPoliciesLetTheIngressReachTheNodesOnTheirContainerPort(String name) {
+            Manifests m = overlay(name);
+            Map<String, Object> node = deployment(m, "websocket-service");
+            Object containerPort = maps(mainContainer(node), "ports").stream()
+                    .filter(p -> "http".equals(p.get("name"))).map(p -> p.get("containerPort")).findFirst().orElseThrow();
+            List<Map<String, Object>> rules = Prod.ingressRules(m.ofKind("NetworkPolicy"), podLabels(node));
+            assertThat(rules).as("websocket-service: ingress from the ingress controller's namespace").anySatisfy(rule -> {
+                assertThat(maps(rule, "from")).anySatisfy(peer -> assertThat(map(peer, "namespaceSelector")).isEqualTo(INGRESS_NAMESPACE));
+                assertThat(maps(rule, "ports")).anySatisfy(port -> assertThat(port.get("port")).isEqualTo(containerPort));
+            });
+        }
+
+        private static Map<String, Object> serviceSettings(String service) throws IOException {
+            return Manifests.yaml().load(Files.readString(ROOT.resolve(service).resolve("src/main/resources/application.yml")));
+        }
+
+        /** Gateway API durations and Spring's simple form: 1h30m, 3600s, 250ms, 0s. */
+        static Duration duration(String text) {
+            assertThat(text).as("a duration").isNotNull().matches("^([0-9]{1,5}(h|m|s|ms)){1,4}$");
+            Duration total = Duration.ZERO;
+            java.util.regex.Matcher part = java.util.regex.Pattern.compile("([0-9]+)(ms|h|m|s)").matcher(text);
+            while (part.find()) {
+                long n = Long.parseLong(part.group(1));
+                total = total.plus(switch (part.group(2)) {
+                    case "h" -> Duration.ofHours(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    default -> Duration.ofMillis(n);
+                });
+            }
+            return total;
         }
     }
 
@@ -731,6 +941,25 @@ class DeploymentDescriptorsTest {
                     metadata: {name: bad}
                     spec: {instances: 0, storge: {size: 1Gi}}
                     ---
+                    apiVersion: gateway.networking.k8s.io/v1
+                    kind: HTTPRoute
+                    metadata: {name: bad}
+                    spec:
+                      rules: [{matches: [{path: {type: Exact, value: /ws}}], backendRefs: [{name: ws, port: "8080"}]}]
+                    ---
+                    apiVersion: gateway.networking.k8s.io/v1
+                    kind: HTTPRoute
+                    metadata: {name: typo}
+                    spec:
+                      rules: [{matches: [{path: {type: Exact, value: /ws}}], backendRefs: [{name: ws, port: 8080}], timeout: {request: 0s}}]
+                    ---
+                    apiVersion: gateway.envoyproxy.io/v1alpha1
+                    kind: BackendTrafficPolicy
+                    metadata: {name: bad}
+                    spec:
+                      targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: ws}]
+                      timeout: {http: {streamIdleTimeout: 1 hour, streamIdle: 1h}}
+                    ---
                     apiVersion: example.com/v1
                     kind: Unknown
                     metadata: {name: bad}
@@ -745,6 +974,12 @@ class DeploymentDescriptorsTest {
             assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("kafka.strimzi.io/v1/KafkaUser bad").contains("operations[0]"));
             assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("postgresql.cnpg.io/v1/Cluster bad").contains("instances"));
             assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("postgresql.cnpg.io/v1/Cluster bad").contains("storge"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("gateway.networking.k8s.io/v1/HTTPRoute bad").contains("8080"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("gateway.networking.k8s.io/v1/HTTPRoute typo").contains("timeout"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy bad")
+                    .contains("streamIdleTimeout"));
+            assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy bad")
+                    .contains("streamIdle:").contains("unknown field"));
             assertThat(problems).anySatisfy(p -> assertThat(p).contains("no schema known for example.com/v1/Unknown"));
             Manifests good = Manifests.parse("good", """
                     apiVersion: v1

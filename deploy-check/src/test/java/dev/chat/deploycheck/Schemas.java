@@ -27,12 +27,13 @@ import com.networknt.schema.ValidationMessage;
 /**
  * Validates rendered objects offline, each against the schema of its API, reporting every problem:
  * <ul>
- * <li>Kubernetes' own kinds: strict deserialization into fabric8's kubernetes-model (generated from the Kubernetes
+ * <li>Kubernetes' own kinds and Gateway API's: strict deserialization into fabric8's kubernetes-model (generated from the Kubernetes
  * OpenAPI): wrong types fail (no string-to-number coercion), and every field the model does not know (fabric8 keeps
  * them aside as "additional properties", the API server would prune or reject them) is reported with its path;</li>
  * <li>Strimzi's kinds: the CRD schemas Strimzi's own generator (io.strimzi:crd-generator) makes from its API model
  * (io.strimzi:api), checked with a JSON Schema validator (types, enums, required, minimum, ...) and for unknown
  * fields (what {@code kubectl --validate=strict} reports);</li>
+ * <li>Envoy Gateway's kinds: its CRDs as released, vendored in src/test/resources/crds, checked the same way;</li>
  * <li>CloudNativePG's Cluster: no package on a reachable registry ships its CRD, so structural checks of the fields
  * used here, with their types (names taken from the CloudNativePG API reference).</li>
  * </ul>
@@ -62,7 +63,16 @@ final class Schemas {
             Map.entry("policy/v1/PodDisruptionBudget", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class),
             Map.entry("autoscaling/v2/HorizontalPodAutoscaler",
                     io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class),
-            Map.entry("networking.k8s.io/v1/NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class));
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
+            Map.entry("gateway.networking.k8s.io/v1/Gateway", io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class),
+            Map.entry("gateway.networking.k8s.io/v1/HTTPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class));
+
+    /**
+     * Custom resources whose CRDs no Maven package ships: the CRD files copied from the project's release into
+     * src/test/resources/crds (README there: source and version), by apiVersion/kind.
+     */
+    static final Map<String, String> VENDORED_CRDS = Map.of(
+            "gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy", "/crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml");
 
     /** Strimzi's kinds: the API classes its CRDs are generated from. */
     static final Map<String, String> STRIMZI = Map.of(
@@ -72,6 +82,7 @@ final class Schemas {
             "kafka.strimzi.io/v1/KafkaUser", "io.strimzi.api.kafka.model.user.KafkaUser");
 
     private static final Map<String, JsonNode> CRD_SCHEMAS = new ConcurrentHashMap<>();
+    private static final Map<String, JsonNode> VENDORED_SCHEMAS = new ConcurrentHashMap<>();
 
     private Schemas() {
     }
@@ -84,6 +95,8 @@ final class Schemas {
             kubernetes(object, KUBERNETES.get(type), problems);
         } else if (STRIMZI.containsKey(type)) {
             crd(object, strimziSchema(type), problems);
+        } else if (VENDORED_CRDS.containsKey(type)) {
+            crd(object, vendoredSchema(type), problems);
         } else if ("postgresql.cnpg.io/v1/Cluster".equals(type)) {
             problems.addAll(CloudNativePg.cluster(object));
         } else {
@@ -142,6 +155,26 @@ final class Schemas {
                 unknownFields(value, path + "." + field, problems, seen);
             }
         }
+    }
+
+    /** The openAPIV3Schema of the version {@code type} names, from its vendored CRD file (read once). */
+    static JsonNode vendoredSchema(String type) {
+        return VENDORED_SCHEMAS.computeIfAbsent(type, t -> {
+            String version = t.split("/")[1];
+            try (var in = Schemas.class.getResourceAsStream(VENDORED_CRDS.get(t))) {
+                if (in == null) {
+                    throw new IllegalStateException("missing vendored CRD " + VENDORED_CRDS.get(t));
+                }
+                for (JsonNode served : new YAMLMapper().readTree(in).at("/spec/versions")) {
+                    if (version.equals(served.get("name").asText())) {
+                        return served.at("/schema/openAPIV3Schema");
+                    }
+                }
+                throw new IllegalStateException("the vendored CRD for " + t + " does not serve " + version);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the vendored CRD for " + t, e);
+            }
+        });
     }
 
     static JsonNode strimziSchema(String type) {

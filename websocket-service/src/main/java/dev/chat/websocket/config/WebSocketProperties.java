@@ -12,9 +12,11 @@ import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 
 /**
  * The WebSocket endpoint ({@code chat.ws.*}).
@@ -40,6 +42,8 @@ import jakarta.validation.constraints.NotNull;
  *                          {@code too_many_connections} before anything is upgraded. 0 (the default): derived at
  *                          start-up from the open-file limit and the heap ({@link #DERIVED_CONNECTION_HEAP_BYTES})
  * @param refusedRetryAfter the {@code Retry-After} of such a 503
+ * @param connectRate       upgrades one user may start on this node (token bucket per user); beyond, 429
+ *                          {@code rate_limited} with {@code Retry-After}, before anything is upgraded
  */
 @Validated
 @ConfigurationProperties("chat.ws")
@@ -59,7 +63,8 @@ public record WebSocketProperties(
         @DefaultValue @NotNull @Valid Revocation revocation,
         @DefaultValue @NotNull @Valid LargeGroups largeGroups,
         @DefaultValue("0") @Min(0) @Max(10_000_000) int maxConnections,
-        @DefaultValue @NotNull @Valid RetryAfter refusedRetryAfter) {
+        @DefaultValue @NotNull @Valid RetryAfter refusedRetryAfter,
+        @DefaultValue @NotNull @Valid ConnectRate connectRate) {
 
     /** The heap one session is assumed to cost when {@code maxConnections} is derived (buffers, session state). */
     public static final long DERIVED_CONNECTION_HEAP_BYTES = 16 * 1024;
@@ -210,5 +215,31 @@ public record WebSocketProperties(
     public record RetryAfter(
             @DefaultValue("1s") @NotNull @DurationMin(seconds = 1) @DurationMax(hours = 1) Duration base,
             @DefaultValue("9s") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration spread) {
+    }
+
+    /**
+     * The per-user limit on WebSocket upgrades of this node, the same rule as the gateway's
+     * {@code websocket-connect} (and with the same defaults): a token bucket of {@code capacity} upgrades per
+     * user, refilled continuously at {@code refillPerSecond}. The upgrade that finds it empty is answered 429
+     * {@code rate_limited} with {@code Retry-After}. Counted per node: a user whose upgrades are spread over N
+     * nodes gets up to N times this.
+     *
+     * @param enabled         apply it at all
+     * @param capacity        upgrades a user may start at once (the bucket's size)
+     * @param refillPerSecond the sustained rate (fractions allowed: 0.2 is one upgrade every 5 s)
+     * @param maxBuckets      users whose buckets are kept at once (least recently used dropped beyond it)
+     * @param idleExpiry      a bucket unused this long is dropped (never before it would have refilled completely)
+     */
+    public record ConnectRate(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("10") @Min(1) @Max(1_000_000) long capacity,
+            @DefaultValue("1") @Positive @DecimalMax("1000000") double refillPerSecond,
+            @DefaultValue("100000") @Min(1) @Max(100_000_000) long maxBuckets,
+            @DefaultValue("10m") @NotNull @DurationMin(seconds = 1) @DurationMax(days = 1) Duration idleExpiry) {
+
+        /** How long an empty bucket takes to be full again. */
+        public Duration timeToRefillCompletely() {
+            return Duration.ofNanos((long) Math.ceil(capacity * 1_000_000_000d / refillPerSecond));
+        }
     }
 }

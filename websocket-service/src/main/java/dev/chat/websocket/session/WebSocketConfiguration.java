@@ -23,7 +23,8 @@ import dev.chat.websocket.config.WebSocketProperties;
  * Maps {@code /ws} to {@link ChatWebSocketHandler}. Reactor Netty enforces the frame size limit
  * (1009 above it, also for fragmented messages) and passes client PINGs through, so that they
  * count as activity like every other frame. Upgrades past the node's connection limit are answered 503
- * ({@link ConnectionLimits}).
+ * ({@link ConnectionLimits}); a user's upgrades beyond the connect rate, 429 ({@link ConnectRateLimit}, a filter
+ * of the security chain).
  */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
@@ -39,6 +40,11 @@ class WebSocketConfiguration {
     UpgradeAdmission chatConnectionAdmission(WebSocketProperties properties, ProblemWriter problems,
             MeterRegistry meters) {
         return ConnectionLimits.admission(properties, problems, meters);
+    }
+
+    @Bean
+    ConnectRateLimit chatConnectRateLimit(WebSocketProperties properties, ProblemWriter problems, MeterRegistry meters) {
+        return new ConnectRateLimit(properties.connectRate(), problems, meters);
     }
 
     @Bean

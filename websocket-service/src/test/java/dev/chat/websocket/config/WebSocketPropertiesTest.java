@@ -37,6 +37,12 @@ class WebSocketPropertiesTest {
             assertThat(properties.maxConnections()).isZero();
             assertThat(properties.refusedRetryAfter().base()).hasSeconds(1);
             assertThat(properties.refusedRetryAfter().spread()).hasSeconds(9);
+            // the gateway's websocket-connect rule: 10 at once, 1 per second
+            assertThat(properties.connectRate().enabled()).isTrue();
+            assertThat(properties.connectRate().capacity()).isEqualTo(10);
+            assertThat(properties.connectRate().refillPerSecond()).isEqualTo(1.0);
+            assertThat(properties.connectRate().maxBuckets()).isEqualTo(100_000);
+            assertThat(properties.connectRate().idleExpiry()).hasMinutes(10);
         });
     }
 
@@ -56,5 +62,8 @@ class WebSocketPropertiesTest {
         runner.withPropertyValues("chat.ws.frame-rate.per-second=0").run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("chat.ws.frame-rate.per-second=1000000").run(context -> assertThat(context).hasFailed());
         runner.withPropertyValues("chat.ws.frame-rate.burst=0").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.connect-rate.capacity=0").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.connect-rate.refill-per-second=0").run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("chat.ws.connect-rate.max-buckets=0").run(context -> assertThat(context).hasFailed());
     }
 }

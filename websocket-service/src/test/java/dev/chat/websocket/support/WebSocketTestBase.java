@@ -31,10 +31,12 @@ import dev.chat.testsupport.TestTokens;
  * message-service faked ({@link MessageServiceFake}). Waits until the node is ready (topics assigned,
  * revocations read) before each test (message-service gets 6 s: a cold first call on a loaded
  * two-core machine can take seconds); closes every client a test opened after it and resets the fake's
- * stubs. The outbound buffer is small so that a slow client overflows quickly.
+ * stubs. The outbound buffer is small so that a slow client overflows quickly; the per-user connect rate is
+ * raised, as tests reconnect one user in quick succession ({@code ConnectRateLimitIT} tests the limit).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"chat.ws.outbound-buffer=16", "chat.ws.close-timeout=10s", "chat.ws.message-service.timeout=6s"})
+        properties = {"chat.ws.outbound-buffer=16", "chat.ws.close-timeout=10s", "chat.ws.message-service.timeout=6s",
+                "chat.ws.connect-rate.capacity=1000", "chat.ws.connect-rate.refill-per-second=100"})
 @Import({KafkaTestConfiguration.class, AuthTestConfiguration.class, MessageServiceFake.Configuration.class})
 public abstract class WebSocketTestBase {
 
