@@ -140,6 +140,8 @@ class AdmissionIT {
 
         assertThat(waiting.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(503);
         assertThat(shed("wait_timed_out")).isEqualTo(timedOutBefore + 1);
+        // refused before authentication: a request without a token is shed too, not answered 401
+        expectProblem(client.get().uri("/api/v1/slow").exchange(), HttpStatus.SERVICE_UNAVAILABLE, "overloaded");
         // neither refused request reached the service
         assertThat(slowArrivals.get()).isEqualTo(2);
 

@@ -117,6 +117,9 @@ class AdmissionIT {
             // the waiting one gives up after max-wait: 503 too
             assertThat(waitingSend.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(503);
             assertThat(shed("wait_timed_out")).isEqualTo(timedOutBefore + 1);
+            // refused before authentication: a request without a token is shed too, not answered 401
+            expectProblem(client.post().uri("/api/v1/messages").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(body(conversation, UUID.randomUUID())).exchange(), 503, "overloaded");
 
             // saturated, yet probes and the websocket nodes' calls are answered
             client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
