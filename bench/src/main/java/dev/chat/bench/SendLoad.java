@@ -32,6 +32,11 @@ import tools.jackson.databind.json.JsonMapper;
  * loop: a slow answer never slows the schedule), each to a direct conversation with one receiver
  * connected over WebSocket, who acks every message it gets. Measures POST -> 201 and POST -> the
  * receiver's frame, and checks that every message arrived exactly once and in seq order.
+ * <p>
+ * Past the saturation point the services shed load: a send refused with 503 {@code overloaded} (by the gateway or
+ * message-service, before any work, with a {@code Retry-After}) is counted as <em>shed</em>, apart from other
+ * statuses, timeouts and connection errors; it stored nothing and is not retried here (open loop). The POST -> 201
+ * latency is that of the admitted sends only; the time to the 503 is measured apart.
  */
 final class SendLoad {
 
@@ -57,13 +62,33 @@ final class SendLoad {
         }
     }
 
+    /**
+     * @param post          POST -> 201 of the admitted sends
+     * @param shed          sends answered 503 {@code overloaded} (refused before any work, nothing stored)
+     * @param shedAnswer    POST -> that 503
+     * @param retryAfterMin the shortest {@code Retry-After} of a shed send, seconds (0: none shed)
+     * @param retryAfterMax the longest
+     * @param otherStatuses every other answer than 201 and a shed 503, by status
+     * @param timeouts      no answer within the client's response timeout (10 s)
+     * @param errors        no answer for another reason (connection refused, reset)
+     */
     record Result(Config config, double achievedRate, Latency post, Latency delivery, long sent, long created,
-            Map<Integer, Long> otherStatuses, long noAnswer, long received, long duplicates, long outOfOrder,
-            long missing) {
+            long shed, Latency shedAnswer, long retryAfterMin, long retryAfterMax, Map<Integer, Long> otherStatuses,
+            long timeouts, long errors, long received, long duplicates, long outOfOrder, long missing) {
 
+        /** Nothing lost, duplicated or reordered; every send answered, 201 or shed (never another 5xx). */
         boolean correct() {
-            return noAnswer == 0 && otherStatuses.keySet().stream().noneMatch(s -> s >= 500) && duplicates == 0
-                    && outOfOrder == 0 && missing == 0;
+            return timeouts == 0 && errors == 0 && otherStatuses.keySet().stream().noneMatch(s -> s >= 500)
+                    && duplicates == 0 && outOfOrder == 0 && missing == 0;
+        }
+
+        long noAnswer() {
+            return timeouts + errors;
+        }
+
+        /** The share of the sends that were shed. */
+        double shedShare() {
+            return sent == 0 ? 0 : (double) shed / sent;
         }
     }
 
@@ -78,9 +103,14 @@ final class SendLoad {
     private final Map<UUID, Boolean> measured = new ConcurrentHashMap<>();
     private final Recorder postLatency = new Recorder(3);
     private final Recorder deliveryLatency = new Recorder(3);
+    private final Recorder shedLatency = new Recorder(3);
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong created = new AtomicLong();
-    private final AtomicLong noAnswer = new AtomicLong();
+    private final AtomicLong shed = new AtomicLong();
+    private final AtomicLong retryAfterMin = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong retryAfterMax = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
     private final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
@@ -141,6 +171,7 @@ final class SendLoad {
                     measuring.run();
                     postLatency.getIntervalHistogram();
                     deliveryLatency.getIntervalHistogram();
+                    shedLatency.getIntervalHistogram();
                     recording = true;
                     measureStart = System.nanoTime();
                 }
@@ -154,7 +185,7 @@ final class SendLoad {
             // let what was sent arrive (bounded)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (System.nanoTime() < deadline && (received.get() < created.get() || sent.get() > created.get()
-                    + noAnswer.get() + statuses.values().stream().mapToLong(AtomicLong::get).sum())) {
+                    + shed.get() + timeouts.get() + errors.get() + statuses.values().stream().mapToLong(AtomicLong::get).sum())) {
                 Thread.sleep(20);
             }
             recording = false;
@@ -163,8 +194,10 @@ final class SendLoad {
             Map<Integer, Long> other = new TreeMap<>();
             statuses.forEach((status, count) -> other.put(status, count.get()));
             return new Result(config, achieved, Latency.of(postLatency.getIntervalHistogram()),
-                    Latency.of(deliveryLatency.getIntervalHistogram()), sent.get(), created.get(), other, noAnswer.get(),
-                    received.get(), duplicates.get(), outOfOrder.get(), missing);
+                    Latency.of(deliveryLatency.getIntervalHistogram()), sent.get(), created.get(), shed.get(),
+                    Latency.of(shedLatency.getIntervalHistogram()), shed.get() == 0 ? 0 : retryAfterMin.get(),
+                    retryAfterMax.get(), other, timeouts.get(), errors.get(), received.get(), duplicates.get(),
+                    outOfOrder.get(), missing);
         } finally {
             for (Pair p : pairs) {
                 if (p.socket != null) {
@@ -196,12 +229,32 @@ final class SendLoad {
                         if (measure) {
                             postLatency.recordValue(Math.max(0, System.nanoTime() - scheduledNanos));
                         }
+                    } else if (status == 503 && text.contains("\"code\":\"overloaded\"")) {
+                        shed.incrementAndGet();
+                        if (measure) {
+                            shedLatency.recordValue(Math.max(0, System.nanoTime() - scheduledNanos));
+                        }
+                        String retryAfter = response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER);
+                        if (retryAfter != null && retryAfter.matches("\\d{1,9}")) {
+                            long seconds = Long.parseLong(retryAfter);
+                            retryAfterMin.accumulateAndGet(seconds, Math::min);
+                            retryAfterMax.accumulateAndGet(seconds, Math::max);
+                        }
                     } else {
                         statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
                     }
                     return status;
                 }))
-                .subscribe(status -> { }, error -> noAnswer.incrementAndGet());
+                .subscribe(status -> { }, error -> (isTimeout(error) ? timeouts : errors).incrementAndGet());
+    }
+
+    private static boolean isTimeout(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.netty.handler.timeout.TimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<Pair> setUp() throws Exception {
@@ -217,8 +270,12 @@ final class SendLoad {
                             .set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
                     .post().uri("/api/v1/conversations")
                     .send(ByteBufFlux.fromString(Mono.just(body)))
-                    .responseSingle((response, bytes) -> bytes.asString())
-                    .block(Duration.ofSeconds(30));
+                    .responseSingle((response, bytes) -> response.status().code() == 503
+                            // shed while the previous step drains: retried as any client would, after a while
+                            ? Mono.<String>error(new IllegalStateException("503 while setting up"))
+                            : bytes.asString())
+                    .retryWhen(reactor.util.retry.Retry.backoff(10, Duration.ofMillis(500)))
+                    .block(Duration.ofSeconds(60));
             p.conversationId = JSON.readTree(answer).get("id").asString();
             pairs.add(p);
         }

@@ -1,11 +1,9 @@
 package dev.chat.shared.limit;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -19,6 +17,7 @@ import reactor.netty.Connection;
 
 import dev.chat.shared.problem.ErrorCodes;
 import dev.chat.shared.problem.ProblemWriter;
+import dev.chat.shared.problem.RetryAfter;
 
 /**
  * Admits a WebSocket upgrade only while a {@link ConnectionSlots slot} is free, before anything is
@@ -33,8 +32,7 @@ import dev.chat.shared.problem.ProblemWriter;
 public final class UpgradeAdmission {
 
     private final ConnectionSlots slots;
-    private final long retryAfterBase;
-    private final long retryAfterSpread;
+    private final RetryAfter retryAfter;
     private final ProblemWriter writer;
     private final Runnable onRefused;
 
@@ -46,8 +44,7 @@ public final class UpgradeAdmission {
     public UpgradeAdmission(ConnectionSlots slots, Duration retryBase, Duration retrySpread, ProblemWriter writer,
             Runnable onRefused) {
         this.slots = slots;
-        this.retryAfterBase = Math.max(1, retryBase.toSeconds());
-        this.retryAfterSpread = Math.max(0, retrySpread.toSeconds());
+        this.retryAfter = RetryAfter.of(retryBase, retrySpread);
         this.writer = writer;
         this.onRefused = onRefused;
     }
@@ -90,16 +87,15 @@ public final class UpgradeAdmission {
 
     /** The 503 problem+json with a jittered Retry-After. */
     Mono<Void> refuse(ServerWebExchange exchange) {
-        long retryAfter = nextRetryAfterSeconds();
-        exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+        long seconds = retryAfter.set(exchange.getResponse().getHeaders());
         return writer.write(exchange, HttpStatus.SERVICE_UNAVAILABLE, ErrorCodes.TOO_MANY_CONNECTIONS,
                 "This server holds its maximum of " + slots.limit() + " WebSocket connections; retry in "
-                        + retryAfter + " s (another node may have room)");
+                        + seconds + " s (another node may have room)");
     }
 
     /** Whole seconds, uniformly in {@code [base, base + spread]}. */
     public long nextRetryAfterSeconds() {
-        return retryAfterBase + ThreadLocalRandom.current().nextLong(retryAfterSpread + 1);
+        return retryAfter.nextSeconds();
     }
 
     private static Channel channelOf(ServerHttpRequest request) {

@@ -21,6 +21,11 @@ public final class ErrorCodes {
     public static final String SERVICE_UNAVAILABLE = "service_unavailable";
     /** A WebSocket upgrade refused because the server holds its maximum of connections (503 + Retry-After). */
     public static final String TOO_MANY_CONNECTIONS = "too_many_connections";
+    /**
+     * A request refused before any work because the server holds its maximum of requests in flight (503 +
+     * jittered {@code Retry-After}); nothing it asked for happened, so repeating it is safe.
+     */
+    public static final String OVERLOADED = "overloaded";
     public static final String GATEWAY_TIMEOUT = "gateway_timeout";
     public static final String INTERNAL_ERROR = "internal_error";
 

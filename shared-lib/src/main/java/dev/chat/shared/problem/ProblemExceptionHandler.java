@@ -60,8 +60,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
         Problem problem = toProblem(exchange, ex);
         if (problem.status() == 503 && !exchange.getResponse().getHeaders().containsHeader(HttpHeaders.RETRY_AFTER)) {
             // jittered, so that the clients of an outage do not all come back in the same second
-            exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER,
-                    Integer.toString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 6)));
+            RetryAfter.DEFAULT.set(exchange.getResponse().getHeaders());
         }
         if (problem.status() == 502 || problem.status() == 503 || problem.status() == 504) {
             // a dependency is down or slow: one line, no stack trace per request

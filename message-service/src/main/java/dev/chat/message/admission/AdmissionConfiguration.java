@@ -1,0 +1,64 @@
+package dev.chat.message.admission;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.chat.shared.limit.AdmissionWebFilter;
+import dev.chat.shared.limit.RequestAdmission;
+import dev.chat.shared.problem.ProblemWriter;
+import dev.chat.shared.problem.RetryAfter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Load shedding: at most {@code chat.admission.max-in-flight} requests are worked on at once, a bounded number
+ * wait briefly for one of them to finish, and the rest are answered 503 {@code overloaded} with a jittered
+ * {@code Retry-After} before anything was done for them (shared-lib {@link AdmissionWebFilter}, the first web
+ * filter: before authentication, before the body is read). Past the saturation point requests are thereby
+ * refused in a bounded time instead of queueing for seconds in front of the connection pool.
+ * <p>
+ * Meters: {@code chat.admission.in-flight}, {@code .waiting}, {@code .limit} (gauges), {@code chat.admission.shed}
+ * (counter, tag {@code reason}: {@code queue_full}, {@code wait_timed_out}).
+ */
+@Configuration(proxyBeanMethods = false)
+class AdmissionConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(AdmissionConfiguration.class);
+
+    @Bean
+    AdmissionWebFilter admissionWebFilter(AdmissionProperties properties,
+            @Value("${spring.r2dbc.pool.max-size:10}") int poolMaxSize, ProblemWriter problems, MeterRegistry meters) {
+        int maxInFlight = properties.maxInFlight(poolMaxSize);
+        RequestAdmission admission = new RequestAdmission(maxInFlight, properties.maxWaiting(maxInFlight),
+                properties.maxWait());
+        log.info("Admission: at most {} requests in flight ({}), {} more waiting at most {} ms, then 503 overloaded;"
+                        + " never shed: {}", maxInFlight,
+                properties.maxInFlight() > 0 ? "chat.admission.max-in-flight"
+                        : AdmissionProperties.IN_FLIGHT_PER_CONNECTION + " x spring.r2dbc.pool.max-size " + poolMaxSize,
+                admission.maxWaiting(), admission.maxWait().toMillis(), properties.exemptPaths());
+        Gauge.builder("chat.admission.in-flight", admission, RequestAdmission::inFlight)
+                .description("HTTP requests this instance is working on").register(meters);
+        Gauge.builder("chat.admission.waiting", admission, RequestAdmission::waiting)
+                .description("HTTP requests waiting for one in flight to finish").register(meters);
+        Gauge.builder("chat.admission.limit", admission, RequestAdmission::maxInFlight)
+                .description("HTTP requests this instance works on at once; more wait briefly or are shed (503)")
+                .register(meters);
+        Counter queueFull = shed(meters, RequestAdmission.Outcome.QUEUE_FULL);
+        Counter timedOut = shed(meters, RequestAdmission.Outcome.WAIT_TIMED_OUT);
+        return new AdmissionWebFilter(admission, properties.exemptPaths(),
+                RetryAfter.of(properties.retryAfter().base(), properties.retryAfter().spread()), problems,
+                "This message-service instance",
+                outcome -> (outcome == RequestAdmission.Outcome.QUEUE_FULL ? queueFull : timedOut).increment());
+    }
+
+    private static Counter shed(MeterRegistry meters, RequestAdmission.Outcome reason) {
+        return Counter.builder("chat.admission.shed")
+                .description("HTTP requests answered 503 overloaded before any work (load shedding)")
+                .tag("reason", reason.tag())
+                .register(meters);
+    }
+}
