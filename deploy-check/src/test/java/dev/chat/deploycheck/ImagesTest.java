@@ -5,6 +5,7 @@ import static dev.chat.deploycheck.DeploymentDescriptorsTest.SERVICES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.SoftAssertions.assertSoftly;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -120,6 +122,27 @@ class ImagesTest {
             softly.assertThat(jvm.get("MaxHeapSize")).as("%s, %s: a heap of at least 128 MiB", service, where)
                     .isGreaterThanOrEqualTo(128L << 20);
         }));
+    }
+
+    /**
+     * Issue 10's sizing: a production websocket node holds 100,000 idle sessions. The node derives its connection
+     * limit from its heap (60 % of it, at an assumed 16 KiB per session: shared-lib {@code ConnectionLimit},
+     * {@code WebSocketProperties.DERIVED_CONNECTION_HEAP_BYTES}; measured 15 KiB, docs/benchmarks.md), so the heap
+     * the image's flags give for the production memory limit must carry that many.
+     */
+    @Test
+    void aProductionWebSocketNodeHasTheHeapFor100000Sessions() throws Exception {
+        assumeTrue(Kustomize.command().isPresent(), "kubectl or kustomize needed to render the overlays");
+        List<String> flags = jvmFlags(image("websocket-service"));
+        long perSession = 16 * 1024;
+        int heapSharePercent = 60;
+        for (String overlay : List.of("prod", "prod-operators")) {
+            long limit = memoryLimits("websocket-service").get("overlays/" + overlay);
+            long heap = MemoryBudget.finalFlags(flags, limit).get("MaxHeapSize");
+            assertThat(heap / 100 * heapSharePercent / perSession)
+                    .as("%s: sessions a node's heap of %d MiB (limit %d MiB) holds", overlay, heap >> 20, limit >> 20)
+                    .isGreaterThanOrEqualTo(100_000);
+        }
     }
 
     static List<String> jvmFlags(ImageTar image) {
