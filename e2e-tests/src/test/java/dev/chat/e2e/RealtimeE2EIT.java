@@ -214,8 +214,12 @@ class RealtimeE2EIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> others.stream().allMatch(c -> c.seqs(group).contains(second)));
             }
             for (WsClient other : others) {
-                assertThat(other.frames()).extracting(WsClient.Frame::type)
-                        .containsExactly("session.ready", "message.created", "message.created");
+                // the setup's own membership event (the second page of members) may reach a session that opened
+                // before the relay published it; what counts is that nothing came after the first message but the second
+                List<String> types = other.frames().stream().map(WsClient.Frame::type).toList();
+                assertThat(types.subList(types.indexOf("message.created"), types.size()))
+                        .containsExactly("message.created", "message.created");
+                assertThat(types.getFirst()).isEqualTo("session.ready");
             }
 
             // a newcomer (connected before being added) is subscribed by the add; a removed member gets the
