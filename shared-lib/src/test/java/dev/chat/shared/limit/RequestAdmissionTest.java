@@ -1,6 +1,7 @@
 package dev.chat.shared.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -257,14 +258,13 @@ class RequestAdmissionTest {
         assertThat(finished.await(60, TimeUnit.SECONDS)).isTrue();
         toCancel.forEach(Disposable::dispose);
         pool.shutdown();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((admission.inFlight() != 0 || admission.waiting() != 0) && System.nanoTime() < deadline) {
-            Thread.sleep(5); // the last timers and delays ending (no Awaitility in shared-lib)
-        }
+        // the last timers and delays ending: every permit and waiting place given back
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(admission.inFlight()).isZero();
+            assertThat(admission.waiting()).isZero();
+        });
 
         assertThat(maxConcurrent.get()).isLessThanOrEqualTo(4);
-        assertThat(admission.inFlight()).isZero();
-        assertThat(admission.waiting()).isZero();
         assertThat(admitted.get()).isPositive();
         assertThat(refused.get()).isPositive();
         // still fully usable
