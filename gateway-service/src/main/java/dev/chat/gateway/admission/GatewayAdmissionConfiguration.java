@@ -5,12 +5,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.chat.shared.limit.AdmissionMetrics;
 import dev.chat.shared.limit.AdmissionWebFilter;
 import dev.chat.shared.limit.RequestAdmission;
 import dev.chat.shared.problem.ProblemWriter;
-import dev.chat.shared.problem.RetryAfter;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -37,25 +35,8 @@ class GatewayAdmissionConfiguration {
         log.info("Admission: at most {} REST requests in flight, {} more waiting at most {} ms, then 503 overloaded;"
                         + " never shed: {}", admission.maxInFlight(), admission.maxWaiting(), admission.maxWait().toMillis(),
                 properties.exemptPaths());
-        Gauge.builder("chat.gateway.admission.in-flight", admission, RequestAdmission::inFlight)
-                .description("REST requests this gateway replica has in flight").register(meters);
-        Gauge.builder("chat.gateway.admission.waiting", admission, RequestAdmission::waiting)
-                .description("REST requests waiting for one in flight to finish").register(meters);
-        Gauge.builder("chat.gateway.admission.limit", admission, RequestAdmission::maxInFlight)
-                .description("REST requests this replica has in flight at once; more wait briefly or are shed (503)")
-                .register(meters);
-        Counter queueFull = shed(meters, RequestAdmission.Outcome.QUEUE_FULL);
-        Counter timedOut = shed(meters, RequestAdmission.Outcome.WAIT_TIMED_OUT);
-        return new AdmissionWebFilter(admission, properties.exemptPaths(),
-                RetryAfter.of(properties.retryAfter().base(), properties.retryAfter().spread()), problems,
+        return new AdmissionWebFilter(admission, properties.exemptPaths(), properties.retryAfter().retryAfter(), problems,
                 "This gateway replica",
-                outcome -> (outcome == RequestAdmission.Outcome.QUEUE_FULL ? queueFull : timedOut).increment());
-    }
-
-    private static Counter shed(MeterRegistry meters, RequestAdmission.Outcome reason) {
-        return Counter.builder("chat.gateway.admission.shed")
-                .description("REST requests answered 503 overloaded by the gateway before any work (load shedding)")
-                .tag("reason", reason.tag())
-                .register(meters);
+                AdmissionMetrics.register(admission, meters, "chat.gateway.admission", "REST requests this gateway replica"));
     }
 }

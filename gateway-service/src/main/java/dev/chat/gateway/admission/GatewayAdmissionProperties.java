@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import dev.chat.shared.problem.RetryAfterProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -34,19 +35,9 @@ public record GatewayAdmissionProperties(
         @DefaultValue("256") @Min(1) @Max(1_000_000) int maxInFlight,
         @DefaultValue("0") @Min(0) @Max(1_000_000) int maxWaiting,
         @DefaultValue("100ms") @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 10) Duration maxWait,
-        @DefaultValue @NotNull @Valid RetryAfter retryAfter,
+        @DefaultValue @NotNull @Valid RetryAfterProperties retryAfter,
         @DefaultValue({ "/actuator/**", "/ws" }) @NotNull List<String> exemptPaths) {
 
-    /**
-     * Whole seconds, drawn uniformly from {@code [base, base + spread]} for each refusal.
-     *
-     * @param base   the shortest wait
-     * @param spread how much longer it may be
-     */
-    public record RetryAfter(
-            @DefaultValue("1s") @NotNull @DurationMin(seconds = 1) @DurationMax(hours = 1) Duration base,
-            @DefaultValue("4s") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration spread) {
-    }
 
     /** The waiting places in force. */
     public int waitingPlaces() {

@@ -6,12 +6,10 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.chat.shared.limit.AdmissionMetrics;
 import dev.chat.shared.limit.AdmissionWebFilter;
 import dev.chat.shared.limit.RequestAdmission;
 import dev.chat.shared.problem.ProblemWriter;
-import dev.chat.shared.problem.RetryAfter;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -40,25 +38,8 @@ class AdmissionConfiguration {
                 properties.maxInFlight() > 0 ? "chat.admission.max-in-flight"
                         : AdmissionProperties.IN_FLIGHT_PER_CONNECTION + " x spring.r2dbc.pool.max-size " + poolMaxSize,
                 admission.maxWaiting(), admission.maxWait().toMillis(), properties.exemptPaths());
-        Gauge.builder("chat.admission.in-flight", admission, RequestAdmission::inFlight)
-                .description("HTTP requests this instance is working on").register(meters);
-        Gauge.builder("chat.admission.waiting", admission, RequestAdmission::waiting)
-                .description("HTTP requests waiting for one in flight to finish").register(meters);
-        Gauge.builder("chat.admission.limit", admission, RequestAdmission::maxInFlight)
-                .description("HTTP requests this instance works on at once; more wait briefly or are shed (503)")
-                .register(meters);
-        Counter queueFull = shed(meters, RequestAdmission.Outcome.QUEUE_FULL);
-        Counter timedOut = shed(meters, RequestAdmission.Outcome.WAIT_TIMED_OUT);
-        return new AdmissionWebFilter(admission, properties.exemptPaths(),
-                RetryAfter.of(properties.retryAfter().base(), properties.retryAfter().spread()), problems,
+        return new AdmissionWebFilter(admission, properties.exemptPaths(), properties.retryAfter().retryAfter(), problems,
                 "This message-service instance",
-                outcome -> (outcome == RequestAdmission.Outcome.QUEUE_FULL ? queueFull : timedOut).increment());
-    }
-
-    private static Counter shed(MeterRegistry meters, RequestAdmission.Outcome reason) {
-        return Counter.builder("chat.admission.shed")
-                .description("HTTP requests answered 503 overloaded before any work (load shedding)")
-                .tag("reason", reason.tag())
-                .register(meters);
+                AdmissionMetrics.register(admission, meters, "chat.admission", "HTTP requests this instance"));
     }
 }

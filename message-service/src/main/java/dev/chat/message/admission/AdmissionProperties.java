@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import dev.chat.shared.problem.RetryAfterProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -34,7 +35,7 @@ public record AdmissionProperties(
         @DefaultValue("0") @Min(0) @Max(100_000) int maxInFlight,
         @DefaultValue("0") @Min(0) @Max(100_000) int maxWaiting,
         @DefaultValue("200ms") @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 10) Duration maxWait,
-        @DefaultValue @NotNull @Valid RetryAfter retryAfter,
+        @DefaultValue @NotNull @Valid RetryAfterProperties retryAfter,
         @DefaultValue({ "/actuator/**", "/v3/api-docs/**", "/api/v1/large-conversations",
                 "/api/v1/conversations/*/sync", "/api/v1/presence/query" }) @NotNull List<String> exemptPaths) {
 
@@ -45,16 +46,6 @@ public record AdmissionProperties(
      */
     public static final int IN_FLIGHT_PER_CONNECTION = 4;
 
-    /**
-     * Whole seconds, drawn uniformly from {@code [base, base + spread]} for each refusal.
-     *
-     * @param base   the shortest wait
-     * @param spread how much longer it may be
-     */
-    public record RetryAfter(
-            @DefaultValue("1s") @NotNull @DurationMin(seconds = 1) @DurationMax(hours = 1) Duration base,
-            @DefaultValue("4s") @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration spread) {
-    }
 
     /** The limit in force: the configured one, or the one derived from the pool size. */
     public int maxInFlight(int poolMaxSize) {
