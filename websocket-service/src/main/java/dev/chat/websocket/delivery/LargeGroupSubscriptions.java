@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -66,9 +69,10 @@ class LargeGroupSubscriptions implements SessionListener {
     private final Duration loadTimeout;
     private final Counter loadFailures;
     private final Counter replayed;
+    private final Counter framesQueued;
 
     /** Guarded by this. */
-    private final Map<UUID, Set<ChatSession>> byConversation = new HashMap<>();
+    private final Map<UUID, SessionsByLoop<ChatSession>> byConversation = new HashMap<>();
     /** Guarded by this. */
     private final Map<ChatSession, Set<UUID>> bySession = new HashMap<>();
     /** Sessions whose subscriptions are loading; guarded by this. */
@@ -91,6 +95,9 @@ class LargeGroupSubscriptions implements SessionListener {
                 .register(meters);
         this.replayed = Counter.builder("chat.ws.large-groups.replayed")
                 .description("Large-group event frames queued to a session once its subscriptions had loaded")
+                .register(meters);
+        // the same meter as EventDelivery's: the event loops' tasks count what they delivered
+        this.framesQueued = Counter.builder("chat.ws.frames.queued").description("Event frames queued to sessions")
                 .register(meters);
         Gauge.builder("chat.ws.large-groups.subscriptions", this, LargeGroupSubscriptions::pairs)
                 .description("(session, large conversation) subscriptions on this node").register(meters);
@@ -143,14 +150,16 @@ class LargeGroupSubscriptions implements SessionListener {
 
     /**
      * Delivers a large group's event: to the sessions subscribed to its conversation and the local sessions
-     * of its recipients (which it subscribes), then unsubscribes the sessions of {@code unsubscribe}.
+     * of its recipients (which it subscribes), then unsubscribes the sessions of {@code unsubscribe}. The
+     * subscribed sessions get it by one task per event loop ({@link ChatSession#deliverOnLoop}), which counts
+     * them in {@code chat.ws.frames.queued} itself.
      *
-     * @return how many sessions took the frame
+     * @return how many sessions took the frame on this thread (sessions without an event loop)
      */
     int deliver(ChatEvent event, Supplier<OutboundFrame.Text> frameOf) {
         UUID conversation = event.conversationId();
         OutboundFrame.Text frame = null;
-        int queued = 0;
+        List<SessionsByLoop.Batch<ChatSession>> batches;
         synchronized (this) {
             // the recipients first: subscribed, they are among the conversation's sessions below
             for (Recipient recipient : event.recipients()) {
@@ -160,16 +169,11 @@ class LargeGroupSubscriptions implements SessionListener {
                     }
                 }
             }
-            Set<ChatSession> subscribed = byConversation.get(conversation);
-            // an array snapshot (no hashing per session): a session that overflows closes, which unsubscribes it
-            ChatSession[] targets = subscribed == null ? new ChatSession[0] : subscribed.toArray(ChatSession[]::new);
-            if (targets.length > 0 || !loading.isEmpty()) {
+            SessionsByLoop<ChatSession> subscribed = byConversation.get(conversation);
+            // a snapshot, rebuilt only after a change: a session that overflows closes, which unsubscribes it
+            batches = subscribed == null ? List.of() : subscribed.batches();
+            if (!batches.isEmpty() || !loading.isEmpty()) {
                 frame = frameOf.get();
-            }
-            for (ChatSession session : targets) {
-                if (session.send(frame)) {
-                    queued++;
-                }
             }
             for (String user : event.unsubscribe()) {
                 for (ChatSession session : sessions.sessionsOf(user)) {
@@ -183,6 +187,31 @@ class LargeGroupSubscriptions implements SessionListener {
                 }
             }
             next++;
+        }
+        // outside the lock: handing a task to a loop never blocks, and the loops deliver in parallel; tasks of
+        // one loop run in the order submitted, so a conversation's events keep their order per session
+        int queued = 0;
+        for (SessionsByLoop.Batch<ChatSession> batch : batches) {
+            queued += deliver(batch, frame);
+        }
+        return queued;
+    }
+
+    private int deliver(SessionsByLoop.Batch<ChatSession> batch, OutboundFrame.Text frame) {
+        Executor loop = batch.loop();
+        if (loop != null) {
+            try {
+                loop.execute(() -> framesQueued.increment(ChatSession.deliverOnLoop(batch.sessions(), frame)));
+                return 0;
+            } catch (RejectedExecutionException e) {
+                // the loop is shutting down: its sessions are closing; queue as before
+            }
+        }
+        int queued = 0;
+        for (ChatSession session : batch.sessions()) {
+            if (session.send(frame)) {
+                queued++;
+            }
         }
         return queued;
     }
@@ -277,7 +306,7 @@ class LargeGroupSubscriptions implements SessionListener {
             return;
         }
         if (bySession.computeIfAbsent(session, s -> new HashSet<>()).add(conversation)) {
-            byConversation.computeIfAbsent(conversation, c -> new HashSet<>()).add(session);
+            byConversation.computeIfAbsent(conversation, c -> new SessionsByLoop<>(ChatSession::eventLoop)).add(session);
             pairs++;
         }
     }
@@ -295,7 +324,7 @@ class LargeGroupSubscriptions implements SessionListener {
 
     /** Guarded by this. */
     private void removeFromConversation(ChatSession session, UUID conversation) {
-        Set<ChatSession> subscribed = byConversation.get(conversation);
+        SessionsByLoop<ChatSession> subscribed = byConversation.get(conversation);
         if (subscribed != null && subscribed.remove(session)) {
             pairs--;
             if (subscribed.isEmpty()) {

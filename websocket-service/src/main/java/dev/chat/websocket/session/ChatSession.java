@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.web.reactive.socket.CloseStatus;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -43,6 +45,8 @@ public final class ChatSession {
     private final int reserve;
     private final int drainedThreshold;
     private final Sinks.Many<OutboundFrame> outbound;
+    /** The direct way to the socket (large-group fan-out on the event loop); null without a Netty channel. */
+    private final ChannelOutlet outlet;
     private final Sinks.One<Boolean> abort = Sinks.one();
     private final Sinks.One<CloseStatus> closing = Sinks.one();
     private final AtomicReference<CloseStatus> closeStatus = new AtomicReference<>();
@@ -67,6 +71,12 @@ public final class ChatSession {
      * @param issuedAt the token's {@code iat} (null if it has none), for revocations
      */
     ChatSession(String id, String userId, String token, Instant issuedAt, Instant expiresAt, int outboundBuffer) {
+        this(id, userId, token, issuedAt, expiresAt, outboundBuffer, null);
+    }
+
+    ChatSession(String id, String userId, String token, Instant issuedAt, Instant expiresAt, int outboundBuffer,
+            ChannelOutlet outlet) {
+        this.outlet = outlet;
         this.id = id;
         this.userId = userId;
         this.token = token;
@@ -111,6 +121,7 @@ public final class ChatSession {
             }
             Sinks.EmitResult result = outbound.tryEmitNext(frame);
             if (result.isSuccess()) {
+                queued(frame);
                 return true;
             }
             // a full queue: FAIL_OVERFLOW, or FAIL_ZERO_SUBSCRIBER before the socket subscribed
@@ -120,6 +131,73 @@ public final class ChatSession {
         }
         closeNow(CloseCodes.TOO_SLOW);
         return false;
+    }
+
+    /** Guarded by this: a text frame went to the sink, the outlet counts it until it reaches the channel. */
+    private void queued(OutboundFrame frame) {
+        if (outlet != null && frame instanceof OutboundFrame.Text) {
+            outlet.queued();
+        }
+    }
+
+    /**
+     * The event loop that writes this session's socket, or null (no Netty channel): large-group events are
+     * delivered to the sessions of one loop by one task on it ({@link #deliverOnLoop}).
+     */
+    public EventLoop eventLoop() {
+        return outlet == null ? null : outlet.eventLoop();
+    }
+
+    /**
+     * Delivers one event frame to sessions that share an event loop, on that loop ({@link #eventLoop}): each
+     * session's frame is written to its channel directly when nothing it queued before is still on its way,
+     * else queued as by {@link #send} (same order, same bound, same overflow). With 16 sessions or more the
+     * payload is copied once into one direct buffer that every session's frame shares.
+     *
+     * @return how many sessions took it
+     */
+    public static int deliverOnLoop(List<ChatSession> sessions, OutboundFrame.Text frame) {
+        ByteBuf shared = null;
+        int taken = 0;
+        try {
+            for (ChatSession session : sessions) {
+                if (shared == null && sessions.size() >= SHARED_PAYLOAD_SESSIONS && session.outlet != null
+                        && session.outlet.inEventLoop()) {
+                    shared = session.outlet.encodeShared(frame);
+                }
+                if (session.sendDirect(frame, shared)) {
+                    taken++;
+                }
+            }
+        } finally {
+            if (shared != null) {
+                shared.release();
+            }
+        }
+        return taken;
+    }
+
+    /** Sessions from which one payload buffer is shared by all. */
+    static final int SHARED_PAYLOAD_SESSIONS = 16;
+
+    /**
+     * Writes the frame straight to the channel when on its event loop and nothing queued before it is unwritten
+     * (so it overtakes nothing), below the channel's high water mark; otherwise {@link #send}.
+     */
+    boolean sendDirect(OutboundFrame.Text frame, ByteBuf shared) {
+        ChannelOutlet direct = outlet;
+        if (direct != null && direct.inEventLoop()) {
+            synchronized (this) {
+                if (closeStatus.get() != null) {
+                    return false;
+                }
+                if (direct.canWriteNow()) {
+                    direct.write(frame, shared);
+                    return true;
+                }
+            }
+        }
+        return send(frame);
     }
 
     /**
@@ -167,6 +245,7 @@ public final class ChatSession {
             int room = Math.min(frames.size() - from, queue.remainingCapacity() - reserve);
             int queued = 0;
             while (queued < room && outbound.tryEmitNext(frames.get(from + queued)).isSuccess()) {
+                queued(frames.get(from + queued));
                 queued++;
             }
             return queued;

@@ -111,6 +111,19 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
             this.handshake = installed[0];
         }
 
+        /**
+         * Puts a {@link ChannelOutlet} into the connection's pipeline, just before Reactor Netty's bridge (so it
+         * sees what the bridge writes), and returns it.
+         */
+        ChannelOutlet installOutlet(OutboundMetrics metrics) {
+            ChannelOutlet[] installed = new ChannelOutlet[1];
+            getDelegate().getInbound().withConnection(connection -> {
+                installed[0] = new ChannelOutlet(connection.channel(), metrics);
+                connection.addHandlerLast(ChannelOutlet.NAME, installed[0]);
+            });
+            return installed[0];
+        }
+
         /** The node has decided to close: what the client sends from now on is dropped. */
         void closing() {
             handshake.closing();

@@ -82,8 +82,11 @@ class ChatWebSocketHandler implements WebSocketHandler {
     }
 
     private Mono<Void> run(WebSocketSession ws, Jwt jwt) {
+        // installed before anything is queued, so that it counts every text frame of the sink path
+        ChannelOutlet outlet = ws instanceof ChatUpgradeStrategy.NettySession netty ? netty.installOutlet(outboundMetrics)
+                : null;
         ChatSession session = new ChatSession(UUID.randomUUID().toString(), ChatUser.of(jwt).id(), jwt.getTokenValue(),
-                RevocationCheckingJwtDecoder.issuedAt(jwt), jwt.getExpiresAt(), properties.outboundBuffer());
+                RevocationCheckingJwtDecoder.issuedAt(jwt), jwt.getExpiresAt(), properties.outboundBuffer(), outlet);
         opened.increment();
         // queued before the session is registered, so that no event frame can precede it
         session.send(ServerFrames.sessionReady(session.id(), session.userId(), properties.heartbeatSeconds(), nodeId));
