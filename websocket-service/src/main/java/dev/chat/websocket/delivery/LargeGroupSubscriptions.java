@@ -54,7 +54,8 @@ import dev.chat.websocket.session.SessionRegistry;
  *
  * <p>Called on the Kafka consumer thread (events) and on event loops and HTTP client threads (sessions
  * opening, closing, loads completing); one lock guards the subscriptions, and nothing under it blocks
- * (queueing a frame to a session never does).
+ * (queueing a frame to a session never does). An event's frame is handed to each event loop of its
+ * subscribed sessions as one task, outside the lock ({@link SessionsByLoop}, {@link ChatSession#deliverOnLoop}).
  */
 @Component
 class LargeGroupSubscriptions implements SessionListener {
