@@ -112,6 +112,22 @@ final class WsClient implements AutoCloseable {
         socket.sendText(json, true).join();
     }
 
+    /**
+     * Sends unless the socket's output is already closed (the server closed it and the close was answered):
+     * false then. For tests that keep sending into a close the server is expected to make.
+     */
+    boolean sendUnlessClosed(String json) {
+        try {
+            socket.sendText(json, true).join();
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.IOException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     CompletableFuture<Integer> closed() {
         return closed;
     }
