@@ -20,7 +20,22 @@ public final class UpstreamFailures {
      * {@code AbstractChannel.AnnotatedConnectException} and {@code ConnectTimeoutException}.
      */
     public static boolean unreachable(Throwable ex) {
-        return hasCause(ex, ConnectException.class) || hasCause(ex, UnknownHostException.class);
+        return hasCause(ex, ConnectException.class) || hasCause(ex, UnknownHostException.class) || poolAcquireFailed(ex);
+    }
+
+    /**
+     * Reactor Netty could not hand out a connection to the service (its {@code DefaultPooledConnectionProvider}
+     * fails the acquire with an {@code IOException} "Error while acquiring from ..." when the pool's connection
+     * went away while being acquired, as when the service was just killed): nothing was sent to it.
+     */
+    private static boolean poolAcquireFailed(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.IOException && t.getMessage() != null
+                    && t.getMessage().startsWith("Error while acquiring from")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What a database that is down, restarting or out of connections throws (by name: not every service has R2DBC). */

@@ -32,6 +32,14 @@ class UpstreamFailuresTest {
     }
 
     @Test
+    void aConnectionThePoolCouldNotHandOutIsAnUnreachableServiceNotAnInternalError() {
+        // seen in the fault suite when message-service was killed: the gateway answered 500 internal_error
+        assertThat(UpstreamFailures.unreachable(new IllegalStateException(new java.io.IOException(
+                "Error while acquiring from reactor.netty.internal.shaded.reactor.pool.SimpleDequePool@69aa40ce")))).isTrue();
+        assertThat(UpstreamFailures.unreachable(new java.io.IOException("No space left on device"))).isFalse();
+    }
+
+    @Test
     void aConnectionResetMidRequestIsAClosedConnectionNotAnInternalError() {
         assertThat(UpstreamFailures.closedBeforeAnswering(new IllegalStateException(
                 new java.io.IOException("recvAddress(..) failed with error(-104): Connection reset by peer")))).isTrue();
