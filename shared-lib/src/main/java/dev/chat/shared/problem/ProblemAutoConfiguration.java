@@ -29,7 +29,10 @@ public class ProblemAutoConfiguration {
         return new ProblemExceptionHandler(writer);
     }
 
-    /** Errors answered before any handler ran get a problem+json body too (see {@link EdgeProblemHandler}). */
+    /**
+     * Errors answered before any handler ran get a problem+json body too (see {@link EdgeProblemHandler}), and a
+     * WebSocket close frame of ours is not destroyed by our own TCP close ({@link WebSocketCloseLinger}).
+     */
     @Bean
     org.springframework.boot.reactor.netty.NettyServerCustomizer edgeProblems() {
         // at channel initialisation, after Reactor Netty set up the HTTP codec: a request that fails to decode
@@ -39,6 +42,9 @@ public class ProblemAutoConfiguration {
                     && channel.pipeline().get(EdgeProblemHandler.NAME) == null) {
                 channel.pipeline().addAfter(reactor.netty.NettyPipeline.HttpCodec, EdgeProblemHandler.NAME,
                         new EdgeProblemHandler());
+                // a WebSocket close frame of ours reaches a client that is still sending (see the class)
+                channel.pipeline().addAfter(EdgeProblemHandler.NAME, WebSocketCloseLinger.NAME,
+                        new WebSocketCloseLinger());
             }
         });
     }
