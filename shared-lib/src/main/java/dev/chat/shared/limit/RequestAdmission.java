@@ -79,7 +79,10 @@ public final class RequestAdmission {
         return Mono.defer(() -> {
             Ticket ticket = new Ticket();
             return ticket.attempt()
-                    .flatMap(outcome -> outcome == Outcome.ADMITTED ? work.get() : refused.apply(outcome))
+                    // a ticket whose attempt ended in the instant it was admitted (cancelled) has already given
+                    // its permit back: its work must not start any more
+                    .flatMap(outcome -> outcome != Outcome.ADMITTED ? refused.apply(outcome)
+                            : ticket.start() ? work.get() : Mono.<T>empty())
                     // every end: completion, error, cancellation (while waiting, too)
                     .doFinally(signal -> ticket.end());
         });
@@ -130,8 +133,12 @@ public final class RequestAdmission {
     private static final int GRANTED = 2;
     private static final int REFUSED = 3;
     private static final int DONE = 4;
+    private static final int RUNNING = 5;
 
-    /** One attempt: NEW, then GRANTED or REFUSED, or WAITING and then one of them; GRANTED ends DONE. */
+    /**
+     * One attempt: NEW, then GRANTED or REFUSED, or WAITING and then one of them; GRANTED becomes RUNNING when
+     * its work starts; GRANTED and RUNNING end DONE, which gives the permit back.
+     */
     private final class Ticket {
 
         private final AtomicInteger state = new AtomicInteger(NEW);
@@ -209,12 +216,17 @@ public final class RequestAdmission {
             }
         }
 
+        /** The admitted work is about to start; false if the attempt already ended (and gave the permit back). */
+        boolean start() {
+            return state.compareAndSet(GRANTED, RUNNING);
+        }
+
         /** Once, at the end of the attempt's Mono, however it ended. */
         void end() {
             while (true) {
                 int current = state.get();
-                if (current == GRANTED) {
-                    if (state.compareAndSet(GRANTED, DONE)) {
+                if (current == GRANTED || current == RUNNING) {
+                    if (state.compareAndSet(current, DONE)) {
                         releasePermit();
                         return;
                     }
