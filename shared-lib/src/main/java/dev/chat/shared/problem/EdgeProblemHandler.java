@@ -3,7 +3,6 @@ package dev.chat.shared.problem;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -11,7 +10,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -94,25 +92,10 @@ public final class EdgeProblemHandler extends ChannelDuplexHandler {
      */
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
-        if (lingerOnClose && ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()
-                && !duplex.isOutputShutdown() && !duplex.isInputShutdown()) {
+        DuplexChannel duplex = lingerOnClose ? LingeringClose.candidate(ctx) : null;
+        if (duplex != null) {
             lingerOnClose = false;
-            ctx.flush();
-            duplex.shutdownOutput().addListener(shutdown -> {
-                if (!shutdown.isSuccess()) {
-                    ctx.close(promise);
-                    return;
-                }
-                duplex.config().setAutoRead(true);
-                ctx.read();
-                ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
-                    ctx.close(promise);
-                }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-                duplex.closeFuture().addListener(closed -> {
-                    deadline.cancel(false);
-                    promise.trySuccess();
-                });
-            });
+            LingeringClose.start(ctx, duplex, promise, LINGER_MILLIS);
             return;
         }
         super.close(ctx, promise);

@@ -1,7 +1,5 @@
 package dev.chat.shared.problem;
 
-import java.util.concurrent.TimeUnit;
-
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -9,7 +7,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * A server's WebSocket close frame is not destroyed by its own TCP close. Reactor Netty closes the connection
@@ -79,25 +76,10 @@ public final class WebSocketCloseLinger extends ChannelDuplexHandler {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
-        if (closeSent && !peerDone && !lingering && ctx.channel() instanceof DuplexChannel duplex
-                && duplex.isActive() && !duplex.isOutputShutdown() && !duplex.isInputShutdown()) {
+        DuplexChannel duplex = closeSent && !peerDone && !lingering ? LingeringClose.candidate(ctx) : null;
+        if (duplex != null) {
             lingering = true;
-            ctx.flush();
-            duplex.shutdownOutput().addListener(shutdown -> {
-                if (!shutdown.isSuccess()) {
-                    ctx.close(promise);
-                    return;
-                }
-                duplex.config().setAutoRead(true);
-                ctx.read();
-                ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
-                    ctx.close(promise);
-                }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-                duplex.closeFuture().addListener(closed -> {
-                    deadline.cancel(false);
-                    promise.trySuccess();
-                });
-            });
+            LingeringClose.start(ctx, duplex, promise, LINGER_MILLIS);
             return;
         }
         super.close(ctx, promise);
