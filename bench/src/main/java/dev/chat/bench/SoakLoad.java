@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <li><b>retries</b>: a send answered 503 (shed or not), 502, 429, or not at all (timeout, connection error) is sent
  * again with the same {@code client_message_id}, after the answer's {@code Retry-After} or a backoff. Every attempt of
  * a sender, first or retry, goes through the sender's own pacer ({@code senderMaxRate}, a fifth of the contract's
- * 10/s per user), so retries never push a sender into the send limit; each sender has a retry budget (a bucket of 10
+ * 10/s per user), so retries never push a sender into the send limit; each sender has a retry budget (a bucket of 30
  * retries, refilled by one for every 5 first attempts), and a message gets at most {@code maxAttempts}. A message whose retries run
  * out is <em>abandoned</em> (counted; a healthy run has none).</li>
  * </ul>
@@ -48,7 +48,11 @@ import tools.jackson.databind.json.JsonMapper;
 final class SoakLoad {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final double RETRY_BUDGET = 10;
+    /**
+     * Retries a sender may make in a row (then one more per 5 first attempts): 10 ran out on a cold stack, which
+     * sheds for its first half-minute (two senders of 50 abandoned 2 messages each in a 3-minute run).
+     */
+    private static final double RETRY_BUDGET = 30;
     private static final double RETRY_DEPOSIT = 0.2;
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
