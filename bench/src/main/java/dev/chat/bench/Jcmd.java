@@ -47,10 +47,16 @@ final class Jcmd {
 
     /** Resident set size in bytes (Linux), or -1. */
     static long rss(ProcessHandle process) {
+        long kb = status(process, "VmRSS:");
+        return kb < 0 ? -1 : kb * 1024;
+    }
+
+    /** A numeric field of /proc/pid/status ({@code Threads:}, {@code VmRSS:} in kB ...), or -1 (gone, not Linux). */
+    static long status(ProcessHandle process, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException | NumberFormatException e) {
@@ -59,7 +65,7 @@ final class Jcmd {
         return -1;
     }
 
-    /** Runs one jcmd command against the process and returns what it printed. */
+    /** Runs one jcmd command (or {@code -f file}: the commands in the file) against the process; what it printed. */
     static String run(ProcessHandle process, String... command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         List<String> args = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(process.pid())));

@@ -187,8 +187,10 @@ public final class PushBenchmark {
         }
     }
 
-    private static double metric(URI service, Tokens tokens, String name, String statistic) throws IOException, InterruptedException {
+    /** A statistic of a service's metric ({@code /actuator/metrics/<name>}, with an operator's token); 0 when not registered. */
+    static double metric(URI service, Tokens tokens, String name, String statistic) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(service.resolve("/actuator/metrics/" + name))
+                .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + tokens.token("bench-operator", Duration.ofMinutes(5))).build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode json = JsonMapper.builder().build().readTree(response.body());

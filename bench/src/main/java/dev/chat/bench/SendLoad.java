@@ -1,7 +1,6 @@
 package dev.chat.bench;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +15,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.HdrHistogram.Recorder;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.netty.ByteBufFlux;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.WebsocketClientSpec;
-import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -95,9 +86,7 @@ final class SendLoad {
     private final Config config;
     private final Tokens tokens;
     private final String run = UUID.randomUUID().toString().substring(0, 6);
-    private final ConnectionProvider pool = ConnectionProvider.builder("bench-send")
-            .maxConnections(512).pendingAcquireMaxCount(100_000).pendingAcquireTimeout(Duration.ofSeconds(30)).build();
-    private final HttpClient http;
+    private final ChatApi api;
 
     private final Map<UUID, Long> started = new ConcurrentHashMap<>();
     private final Map<UUID, Boolean> measured = new ConcurrentHashMap<>();
@@ -120,7 +109,7 @@ final class SendLoad {
     SendLoad(Config config, Tokens tokens) {
         this.config = config;
         this.tokens = tokens;
-        this.http = HttpClient.create(pool).baseUrl(config.api().toString()).responseTimeout(Duration.ofSeconds(10));
+        this.api = new ChatApi(config.api(), "bench-send", Duration.ofSeconds(10));
     }
 
     /** One conversation of the run: its sender, receiver and where the receiver is. */
@@ -130,8 +119,7 @@ final class SendLoad {
         String receiverToken;
         String conversationId;
         final AtomicLong lastSeq = new AtomicLong();
-        Disposable socket;
-        Sinks.Many<String> acks;
+        ChatSocket socket;
     }
 
     Result run() throws Exception {
@@ -201,10 +189,10 @@ final class SendLoad {
         } finally {
             for (Pair p : pairs) {
                 if (p.socket != null) {
-                    p.socket.dispose();
+                    p.socket.close();
                 }
             }
-            pool.disposeLater().block(Duration.ofSeconds(10));
+            api.close();
         }
     }
 
@@ -216,39 +204,31 @@ final class SendLoad {
             measured.put(clientMessageId, Boolean.TRUE);
         }
         sent.incrementAndGet();
-        String body = "{\"conversation_id\":\"" + pair.conversationId + "\",\"client_message_id\":\"" + clientMessageId
-                + "\",\"content\":\"benchmark message " + clientMessageId + "\"}";
-        http.headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + pair.senderToken)
-                        .set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
-                .post().uri("/api/v1/messages")
-                .send(ByteBufFlux.fromString(Mono.just(body)))
-                .responseSingle((response, bytes) -> bytes.asString().defaultIfEmpty("").map(text -> {
-                    int status = response.status().code();
+        api.postMessage(pair.senderToken, pair.conversationId, clientMessageId, "benchmark message " + clientMessageId)
+                .subscribe(answer -> {
+                    int status = answer.status();
                     if (status == 201) {
                         created.incrementAndGet();
                         if (measure) {
                             postLatency.recordValue(Math.max(0, System.nanoTime() - scheduledNanos));
                         }
-                    } else if (status == 503 && text.contains("\"code\":\"overloaded\"")) {
+                    } else if (answer.shed()) {
                         shed.incrementAndGet();
                         if (measure) {
                             shedLatency.recordValue(Math.max(0, System.nanoTime() - scheduledNanos));
                         }
-                        String retryAfter = response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER);
-                        if (retryAfter != null && retryAfter.matches("\\d{1,9}")) {
-                            long seconds = Long.parseLong(retryAfter);
+                        long seconds = answer.retryAfterSeconds();
+                        if (seconds >= 0) {
                             retryAfterMin.accumulateAndGet(seconds, Math::min);
                             retryAfterMax.accumulateAndGet(seconds, Math::max);
                         }
                     } else {
                         statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
                     }
-                    return status;
-                }))
-                .subscribe(status -> { }, error -> (isTimeout(error) ? timeouts : errors).incrementAndGet());
+                }, error -> (isTimeout(error) ? timeouts : errors).incrementAndGet());
     }
 
-    private static boolean isTimeout(Throwable error) {
+    static boolean isTimeout(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof io.netty.handler.timeout.TimeoutException || t instanceof java.util.concurrent.TimeoutException) {
                 return true;
@@ -265,18 +245,7 @@ final class SendLoad {
             String receiver = "r" + i + "-" + run;
             p.senderToken = tokens.token(p.sender, Duration.ofHours(2));
             p.receiverToken = tokens.token(receiver, Duration.ofHours(2));
-            String body = "{\"type\":\"direct\",\"participant_ids\":[\"" + receiver + "\"]}";
-            String answer = http.headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + p.senderToken)
-                            .set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
-                    .post().uri("/api/v1/conversations")
-                    .send(ByteBufFlux.fromString(Mono.just(body)))
-                    .responseSingle((response, bytes) -> response.status().code() == 503
-                            // shed while the previous step drains: retried as any client would, after a while
-                            ? Mono.<String>error(new IllegalStateException("503 while setting up"))
-                            : bytes.asString())
-                    .retryWhen(reactor.util.retry.Retry.backoff(10, Duration.ofMillis(500)))
-                    .block(Duration.ofSeconds(60));
-            p.conversationId = JSON.readTree(answer).get("id").asString();
+            p.conversationId = api.createConversation(p.senderToken, "direct", List.of(receiver), null);
             pairs.add(p);
         }
         CountDownLatch ready = new CountDownLatch(pairs.size());
@@ -290,14 +259,8 @@ final class SendLoad {
     }
 
     private void connect(Pair pair, CountDownLatch ready) {
-        pair.acks = Sinks.many().unicast().onBackpressureBuffer();
-        pair.socket = HttpClient.create()
-                .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + pair.receiverToken))
-                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
-                .uri(config.webSocket().toString())
-                .handle((in, out) -> out.sendString(pair.acks.asFlux()).then()
-                        .and(in.receive().asString(StandardCharsets.UTF_8).doOnNext(frame -> onFrame(pair, frame, ready))))
-                .subscribe(x -> { }, error -> System.err.println("  receiver socket failed: " + error));
+        pair.socket = new ChatSocket(config.webSocket(), pair.receiverToken, frame -> onFrame(pair, frame, ready),
+                error -> System.err.println("  receiver socket ended: " + (error == null ? "closed by the server" : error)));
     }
 
     private void onFrame(Pair pair, String text, CountDownLatch ready) {
@@ -329,7 +292,7 @@ final class SendLoad {
             deliveryLatency.recordValue(Math.max(0, now - startedAt));
         }
         if (config.ack()) {
-            pair.acks.tryEmitNext("{\"type\":\"ack\",\"conversation_id\":\"" + pair.conversationId + "\",\"seq\":" + seq + "}");
+            pair.socket.send(ChatSocket.ack(pair.conversationId, seq));
         }
     }
 }
