@@ -7,9 +7,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.reactivestreams.Subscription;
+
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -20,7 +23,9 @@ import reactor.core.scheduler.Schedulers;
  * shed in a bounded time instead of queueing without bound (the timeout pile-up).
  * <p>
  * A permit is given back exactly once however the work ends: it completes, fails, or is cancelled (a client
- * that went away), also while still waiting or in the instant it is admitted. A freed permit passes straight
+ * that went away), also while still waiting or in the instant it is admitted. A started work's permit comes
+ * back only once that work has ended (a cancelled one, once the cancel has reached it), so no successor runs
+ * beside it, not even for an instant. A freed permit passes straight
  * to the oldest waiter. Lock-free, never blocks a thread: safe on event loops. A waiter that is admitted
  * continues on the thread that freed the permit; one that waited too long is refused on {@code timer}'s thread.
  */
@@ -79,12 +84,9 @@ public final class RequestAdmission {
         return Mono.defer(() -> {
             Ticket ticket = new Ticket();
             return ticket.attempt()
-                    // a ticket whose attempt ended in the instant it was admitted (cancelled) has already given
-                    // its permit back: its work must not start any more
-                    .flatMap(outcome -> outcome != Outcome.ADMITTED ? refused.apply(outcome)
-                            : ticket.start() ? work.get() : Mono.<T>empty())
-                    // every end: completion, error, cancellation (while waiting, too)
-                    .doFinally(signal -> ticket.end());
+                    .flatMap(outcome -> outcome != Outcome.ADMITTED ? refused.apply(outcome) : ticket.work(work))
+                    // every end of the attempt: completion, error, cancellation (while waiting, too)
+                    .doFinally(ticket::end);
         });
     }
 
@@ -137,13 +139,16 @@ public final class RequestAdmission {
 
     /**
      * One attempt: NEW, then GRANTED or REFUSED, or WAITING and then one of them; GRANTED becomes RUNNING when
-     * its work starts; GRANTED and RUNNING end DONE, which gives the permit back.
+     * its work starts; GRANTED ends DONE when the attempt ends, RUNNING when the work ends, either giving the
+     * permit back.
      */
     private final class Ticket {
 
         private final AtomicInteger state = new AtomicInteger(NEW);
         private volatile MonoSink<Outcome> sink;
         private volatile Disposable timeout;
+        private volatile boolean cancelled;
+        private volatile Subscription workSubscription;
 
         Mono<Outcome> attempt() {
             if (permits.tryAcquire()) {
@@ -216,17 +221,51 @@ public final class RequestAdmission {
             }
         }
 
-        /** The admitted work is about to start; false if the attempt already ended (and gave the permit back). */
-        boolean start() {
-            return state.compareAndSet(GRANTED, RUNNING);
+        /**
+         * The admitted work, started when it is subscribed, unless the attempt already ended (cancelled in the
+         * instant it was admitted; its permit is back). Once started, the work's own end gives the permit back,
+         * after the work has been cancelled or has finished: the attempt's end may come first (a cancel racing
+         * the start on another thread), and a successor must not start while this work still runs.
+         * <p>
+         * A cancelled attempt cancels its work itself: flatMap can lose a cancel that races the subscription of
+         * its inner Mono (its cancel() gives up when the inner's CAS wins), which would leave a work that never
+         * ends holding its permit for good.
+         */
+        <T> Mono<T> work(Supplier<? extends Mono<T>> work) {
+            return Mono.defer(() -> state.compareAndSet(GRANTED, RUNNING) ? work.get() : Mono.<T>empty())
+                    .doFinally(signal -> {
+                        if (state.compareAndSet(RUNNING, DONE)) {
+                            releasePermit();
+                        }
+                    })
+                    // the subscription of the doFinally above: cancelling it runs the release
+                    .doOnSubscribe(subscription -> {
+                        workSubscription = subscription;
+                        if (cancelled) {
+                            subscription.cancel();
+                        }
+                    });
         }
 
         /** Once, at the end of the attempt's Mono, however it ended. */
-        void end() {
+        void end(SignalType signal) {
+            if (signal == SignalType.CANCEL) {
+                // written before workSubscription is read, as doOnSubscribe writes that before reading this
+                cancelled = true;
+            }
             while (true) {
                 int current = state.get();
-                if (current == GRANTED || current == RUNNING) {
-                    if (state.compareAndSet(current, DONE)) {
+                if (current == RUNNING) {
+                    // the work's own end gives the permit back; make sure a cancel reaches it
+                    Subscription subscription = workSubscription;
+                    if (cancelled && subscription != null) {
+                        subscription.cancel();
+                    }
+                    return;
+                }
+                if (current == GRANTED) {
+                    // admitted, its work never started and now never will
+                    if (state.compareAndSet(GRANTED, DONE)) {
                         releasePermit();
                         return;
                     }
