@@ -10,11 +10,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.chat.testsupport.PushCredentials;
+
 /**
  * Both fake providers of a push benchmark, answering after {@code delay}, and what they received: per
  * (message id, device token) how many pushes arrived and when the first did.
  */
 final class PushFakes implements AutoCloseable {
+
+    /** The Firebase project and the APNs topic (the app) the fakes' credentials and the devices name. */
+    static final String PROJECT_ID = "chat-bench";
+    static final String APNS_TOPIC = "dev.chat.bench";
 
     private static final Pattern MESSAGE_ID = Pattern.compile("\"message_id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
     private static final Pattern FCM_TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"");
@@ -38,8 +44,8 @@ final class PushFakes implements AutoCloseable {
         fcm = new SlowFcm(delay, body -> record("fcm", new String(body, StandardCharsets.UTF_8), null));
         PushCredentials.Tls tls = PushCredentials.localhostTls(dir);
         apns = new SlowApns(tls, delay, (path, body) -> record("apns", body, path.substring(path.lastIndexOf('/') + 1)));
-        fcmCredentials = PushCredentials.serviceAccount(dir, fcm.baseUrl() + "/token");
-        apnsKey = PushCredentials.apnsKey(dir);
+        fcmCredentials = PushCredentials.serviceAccount(dir, PROJECT_ID, fcm.baseUrl() + "/token");
+        apnsKey = PushCredentials.apnsKey(dir, "apns-key.p8").p8();
         apnsCertificate = tls.certificatePem();
     }
 
@@ -51,7 +57,7 @@ final class PushFakes implements AutoCloseable {
         env.put("CHAT_PUSH_APNS_KEY_FILE", apnsKey.toString());
         env.put("CHAT_PUSH_APNS_KEY_ID", "BENCHKEY01");
         env.put("CHAT_PUSH_APNS_TEAM_ID", "BENCHTEAM1");
-        env.put("CHAT_PUSH_APNS_TOPIC", PushCredentials.APNS_TOPIC);
+        env.put("CHAT_PUSH_APNS_TOPIC", APNS_TOPIC);
         env.put("CHAT_PUSH_APNS_HOST", "localhost");
         env.put("CHAT_PUSH_APNS_PORT", Integer.toString(apns.port()));
         env.put("CHAT_PUSH_APNS_TRUSTED_CERT_FILE", apnsCertificate.toString());

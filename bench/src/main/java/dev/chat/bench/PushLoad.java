@@ -177,7 +177,7 @@ final class PushLoad {
             String token = tokens.token(user.id(), Duration.ofHours(2));
             for (String body : List.of(
                     "{\"platform\":\"android\",\"token\":\"" + user.android() + "\"}",
-                    "{\"platform\":\"ios\",\"token\":\"" + user.iphone() + "\",\"app_id\":\"" + PushCredentials.APNS_TOPIC + "\"}")) {
+                    "{\"platform\":\"ios\",\"token\":\"" + user.iphone() + "\",\"app_id\":\"" + PushFakes.APNS_TOPIC + "\"}")) {
                 parallel.acquire();
                 calls.add(http.sendAsync(HttpRequest.newBuilder(notificationService.resolve("/api/v1/devices"))
                                 .timeout(Duration.ofSeconds(30))

@@ -23,7 +23,7 @@ final class SlowFcm implements AutoCloseable {
 
     private static final byte[] TOKEN = ("{\"access_token\":\"bench-access-token\",\"expires_in\":3600,"
             + "\"token_type\":\"Bearer\"}").getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SENT = ("{\"name\":\"projects/" + PushCredentials.PROJECT_ID + "/messages/0:1\"}")
+    private static final byte[] SENT = ("{\"name\":\"projects/" + PushFakes.PROJECT_ID + "/messages/0:1\"}")
             .getBytes(StandardCharsets.UTF_8);
 
     private final HttpServer server;

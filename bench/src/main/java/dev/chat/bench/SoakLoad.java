@@ -285,7 +285,7 @@ final class SoakLoad {
         String iphone = HexFormat.of().formatHex(apns);
         api.registerDevice(token, "{\"platform\":\"android\",\"token\":\"" + android + "\"}");
         api.registerDevice(token, "{\"platform\":\"ios\",\"token\":\"" + iphone + "\",\"app_id\":\""
-                + PushCredentials.APNS_TOPIC + "\"}");
+                + PushFakes.APNS_TOPIC + "\"}");
         conv.devices.add(android);
         conv.devices.add(iphone);
         offlineUsers++;

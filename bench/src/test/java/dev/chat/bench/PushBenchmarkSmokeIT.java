@@ -2,7 +2,6 @@ package dev.chat.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
@@ -19,23 +18,21 @@ import dev.chat.devstack.ChatStack;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PushBenchmarkSmokeIT {
 
+    PushedStack pushed;
     PushFakes fakes;
     ChatStack stack;
 
     @BeforeAll
     void start() throws Exception {
-        Path root = Path.of(System.getProperty("chat.project.root", "..")).toAbsolutePath().normalize();
-        fakes = new PushFakes(root.resolve("bench/target/push-fakes-smoke"), Duration.ofMillis(50));
-        stack = BenchStack.start(root, fakes.environment(), 1);
+        pushed = PushedStack.start("push-fakes-smoke");
+        fakes = pushed.fakes();
+        stack = pushed.stack();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (fakes != null) {
-            fakes.close();
+        if (pushed != null) {
+            pushed.close();
         }
     }
 

@@ -23,24 +23,23 @@ import dev.chat.devstack.ChatStack;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SoakSmokeIT {
 
+    PushedStack pushed;
     Path root;
     PushFakes fakes;
     ChatStack stack;
 
     @BeforeAll
     void start() throws Exception {
-        root = Path.of(System.getProperty("chat.project.root", "..")).toAbsolutePath().normalize();
-        fakes = new PushFakes(root.resolve("bench/target/soak-push-fakes-smoke"), Duration.ofMillis(50));
-        stack = BenchStack.start(root, fakes.environment(), 1);
+        pushed = PushedStack.start("soak-push-fakes-smoke");
+        root = pushed.root();
+        fakes = pushed.fakes();
+        stack = pushed.stack();
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (fakes != null) {
-            fakes.close();
+        if (pushed != null) {
+            pushed.close();
         }
     }
 

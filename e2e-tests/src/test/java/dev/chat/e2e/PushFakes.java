@@ -7,16 +7,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
-import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +22,7 @@ import com.eatthepath.pushy.apns.server.MockApnsServer;
 import com.eatthepath.pushy.apns.server.MockApnsServerBuilder;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.chat.testsupport.PushCredentials;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -84,16 +79,13 @@ final class PushFakes implements AutoCloseable {
         fcm.stubFor(post(urlPathMatching("/v1/projects/.*/messages:send")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"name\":\"projects/" + PROJECT_ID + "/messages/0:1\"}")));
-        fcmCredentials = serviceAccount("http://localhost:" + fcm.port() + "/token");
+        fcmCredentials = PushCredentials.serviceAccount(dir, PROJECT_ID, "http://localhost:" + fcm.port() + "/token");
 
-        Object[] tls = localhostTls();
-        apnsCertificate = (Path) tls[2];
-        apnsKey = dir.resolve("apns-key.p8");
-        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
-        ec.initialize(new ECGenParameterSpec("secp256r1"));
-        Files.writeString(apnsKey, pem("PRIVATE KEY", ec.generateKeyPair().getPrivate().getEncoded()));
+        PushCredentials.Tls tls = PushCredentials.localhostTls(dir);
+        apnsCertificate = tls.certificatePem();
+        apnsKey = PushCredentials.apnsKey(dir, "apns-key.p8").p8();
         apns = new MockApnsServerBuilder()
-                .setServerCredentials(new X509Certificate[] { (X509Certificate) tls[0] }, (PrivateKey) tls[1], null)
+                .setServerCredentials(new X509Certificate[] { tls.certificate() }, tls.key(), null)
                 .setEventLoopGroup(eventLoops)
                 .setHandlerFactory(session -> this::recordApns)
                 .build();
@@ -140,49 +132,6 @@ final class PushFakes implements AutoCloseable {
         String token = path.substring(path.lastIndexOf('/') + 1);
         apnsPushes.add(new Push("apns", token, ChatClient.JSON.readTree(payload.toString(StandardCharsets.UTF_8)),
                 Map.copyOf(names), System.nanoTime()));
-    }
-
-    private Path serviceAccount(String tokenUri) throws Exception {
-        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
-        rsa.initialize(2048);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("type", "service_account");
-        json.put("project_id", PROJECT_ID);
-        json.put("private_key_id", "e2e");
-        json.put("private_key", pem("PRIVATE KEY", rsa.generateKeyPair().getPrivate().getEncoded()));
-        json.put("client_email", "push@" + PROJECT_ID + ".iam.gserviceaccount.com");
-        json.put("client_id", "1");
-        json.put("token_uri", tokenUri);
-        Path file = dir.resolve("fcm-service-account.json");
-        Files.writeString(file, ChatClient.JSON.writeValueAsString(json));
-        return file;
-    }
-
-    /** certificate, private key, PEM file of the certificate: a self-signed localhost certificate from keytool. */
-    private Object[] localhostTls() throws Exception {
-        Path store = dir.resolve("apns-server.p12");
-        Files.deleteIfExists(store);
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "apns", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "3650", "-keystore", store.toString(),
-                "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
-            throw new IllegalStateException("keytool failed: " + output);
-        }
-        KeyStore keyStore = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keyStore.load(in, "changeit".toCharArray());
-        }
-        X509Certificate certificate = (X509Certificate) keyStore.getCertificate("apns");
-        Path pem = dir.resolve("apns-ca.pem");
-        Files.writeString(pem, pem("CERTIFICATE", certificate.getEncoded()));
-        return new Object[] { certificate, keyStore.getKey("apns", "changeit".toCharArray()), pem };
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 
     @Override

@@ -18,6 +18,7 @@ import com.eatthepath.pushy.apns.server.RejectionReason;
 import com.eatthepath.pushy.apns.server.UnregisteredDeviceTokenException;
 
 import dev.chat.shared.json.ChatJson;
+import dev.chat.testsupport.PushCredentials;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -41,15 +42,15 @@ public final class FakeApns implements AutoCloseable {
     private final NioEventLoopGroup eventLoops = new NioEventLoopGroup(1);
     private final MockApnsServer server;
     private final int port;
-    private final TestCredentials.Tls tls;
-    private final TestCredentials.ApnsKey key;
+    private final PushCredentials.Tls tls;
+    private final PushCredentials.ApnsKey key;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<RejectionReason>> scripted = new ConcurrentHashMap<>();
     private final Map<String, RejectionReason> always = new ConcurrentHashMap<>();
 
     public FakeApns(Path dir) throws Exception {
-        this.tls = TestCredentials.localhostTls(dir);
-        this.key = TestCredentials.apnsKey(dir);
+        this.tls = PushCredentials.localhostTls(dir);
+        this.key = PushCredentials.apnsKey(dir, "AuthKey_" + TestCredentials.APNS_KEY_ID + ".p8");
         this.server = new MockApnsServerBuilder()
                 .setServerCredentials(new java.security.cert.X509Certificate[] { tls.certificate() }, tls.key(), null)
                 .setEventLoopGroup(eventLoops)

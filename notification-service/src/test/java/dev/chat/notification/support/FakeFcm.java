@@ -21,6 +21,7 @@ import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.chat.shared.json.ChatJson;
+import dev.chat.testsupport.PushCredentials;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,7 +44,7 @@ public final class FakeFcm implements AutoCloseable {
     public FakeFcm(Path dir) {
         server = new WireMockServer(options().dynamicPort().containerThreads(32).asynchronousResponseEnabled(true));
         server.start();
-        credentials = TestCredentials.serviceAccount(dir, baseUrl() + "/token");
+        credentials = PushCredentials.serviceAccount(dir, TestCredentials.PROJECT_ID, baseUrl() + "/token");
         reset();
     }
 

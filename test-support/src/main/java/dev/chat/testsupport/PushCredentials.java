@@ -1,52 +1,59 @@
-package dev.chat.bench;
+package dev.chat.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import tools.jackson.databind.json.JsonMapper;
+import dev.chat.shared.json.ChatJson;
 
 /**
- * Throw-away push credentials made for a run (nothing secret is committed): a Firebase service-account file whose
- * {@code token_uri} is the fake FCM's, an APNs .p8 key, and a localhost TLS certificate for the fake APNs
- * (from the JDK's keytool), with its PEM for {@code chat.push.apns.trusted-cert-file}.
+ * Throw-away push credentials made at run time (nothing secret is committed), for the fake providers of the
+ * notification-service tests, the end-to-end suite and the benchmarks: a Firebase service-account file whose
+ * {@code token_uri} is the fake FCM's, an APNs .p8 signing key, and a localhost TLS certificate for the fake APNs
+ * server (made with the JDK's keytool: the JDK has no API to make one) with its PEM for
+ * {@code chat.push.apns.trusted-cert-file}.
  */
-final class PushCredentials {
+public final class PushCredentials {
 
-    static final String PROJECT_ID = "chat-bench";
-    static final String APNS_TOPIC = "dev.chat.bench";
+    private static final String PASSWORD = "changeit";
 
-    record Tls(X509Certificate certificate, PrivateKey key, Path certificatePem) {
+    public record Tls(X509Certificate certificate, PrivateKey key, Path certificatePem) {
+    }
+
+    public record ApnsKey(Path p8, ECPublicKey publicKey) {
     }
 
     private PushCredentials() {
     }
 
-    static Path serviceAccount(Path dir, String tokenUri) {
+    /** {@code dir}/fcm-service-account.json, with a fresh RSA key. */
+    public static Path serviceAccount(Path dir, String projectId, String tokenUri) {
         try {
             KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
             rsa.initialize(2048);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("type", "service_account");
-            json.put("project_id", PROJECT_ID);
-            json.put("private_key_id", "bench");
+            json.put("project_id", projectId);
+            json.put("private_key_id", "test-key");
             json.put("private_key", pem("PRIVATE KEY", rsa.generateKeyPair().getPrivate().getEncoded()));
-            json.put("client_email", "push@" + PROJECT_ID + ".iam.gserviceaccount.com");
-            json.put("client_id", "1");
+            json.put("client_email", "push@" + projectId + ".iam.gserviceaccount.com");
+            json.put("client_id", "1234567890");
             json.put("token_uri", tokenUri);
             Path file = Files.createDirectories(dir).resolve("fcm-service-account.json");
-            Files.writeString(file, JsonMapper.builder().build().writeValueAsString(json));
+            Files.writeString(file, ChatJson.mapper().writeValueAsString(json));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -55,13 +62,15 @@ final class PushCredentials {
         }
     }
 
-    static Path apnsKey(Path dir) {
+    /** {@code dir}/{@code fileName}: a fresh P-256 key as an APNs .p8 file, and its public half. */
+    public static ApnsKey apnsKey(Path dir, String fileName) {
         try {
             KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
             ec.initialize(new ECGenParameterSpec("secp256r1"));
-            Path file = Files.createDirectories(dir).resolve("apns-key.p8");
-            Files.writeString(file, pem("PRIVATE KEY", ec.generateKeyPair().getPrivate().getEncoded()));
-            return file;
+            KeyPair pair = ec.generateKeyPair();
+            Path file = Files.createDirectories(dir).resolve(fileName);
+            Files.writeString(file, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+            return new ApnsKey(file, (ECPublicKey) pair.getPublic());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
@@ -69,15 +78,15 @@ final class PushCredentials {
         }
     }
 
-    static Tls localhostTls(Path dir) {
+    /** A self-signed certificate for localhost and 127.0.0.1, its key, and {@code dir}/apns-server-ca.pem. */
+    public static Tls localhostTls(Path dir) {
         try {
-            Files.createDirectories(dir);
-            Path store = dir.resolve("apns-server.p12");
+            Path store = Files.createDirectories(dir).resolve("apns-server.p12");
             Files.deleteIfExists(store);
             Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                    "-genkeypair", "-alias", "apns", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                    "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "3650", "-keystore", store.toString(),
-                    "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
+                    "-genkeypair", "-alias", "apns", "-keyalg", "EC", "-groupname", "secp256r1",
+                    "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "3650",
+                    "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD)
                     .redirectErrorStream(true).start();
             String output = new String(keytool.getInputStream().readAllBytes());
             if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
@@ -85,12 +94,13 @@ final class PushCredentials {
             }
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(store)) {
-                keyStore.load(in, "changeit".toCharArray());
+                keyStore.load(in, PASSWORD.toCharArray());
             }
             X509Certificate certificate = (X509Certificate) keyStore.getCertificate("apns");
-            Path pem = dir.resolve("apns-ca.pem");
+            PrivateKey key = (PrivateKey) keyStore.getKey("apns", PASSWORD.toCharArray());
+            Path pem = dir.resolve("apns-server-ca.pem");
             Files.writeString(pem, pem("CERTIFICATE", certificate.getEncoded()));
-            return new Tls(certificate, (PrivateKey) keyStore.getKey("apns", "changeit".toCharArray()), pem);
+            return new Tls(certificate, key, pem);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -101,7 +111,7 @@ final class PushCredentials {
         }
     }
 
-    static String pem(String type, byte[] der) {
+    public static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
