@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,36 +51,31 @@ public final class ConnectionsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
         String mode = args.length > 0 && !args[0].startsWith("--") ? args[0] : "connections";
-        for (String arg : args) {
-            if (arg.startsWith("--") && arg.contains("=")) {
-                options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-            }
-        }
+        String[] rest = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        boolean fanout = mode.equals("fanout");
+        BenchOptions options = fanout ? BenchOptions.parseOrExit(rest, "members", "messages")
+                : BenchOptions.parseOrExit(rest, "counts", "gateway-counts");
+        int members = fanout ? options.integer("members", 10000) : 0;
+        int messages = fanout ? options.integer("messages", 30) : 0;
+        int[] counts = fanout ? null : options.integers("counts", "1000,5000,15000");
+        int[] gatewayCounts = fanout ? null : options.integers("gateway-counts", "1000,5000");
         Path root = Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath().normalize();
         SendPathBenchmark.Report report = new SendPathBenchmark.Report();
-        report.line("# " + (mode.equals("fanout") ? "Fan-out" : "Connections") + " benchmark, " + Instant.now());
+        report.line("# " + (fanout ? "Fan-out" : "Connections") + " benchmark, " + Instant.now());
         report.line("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
                 + "; services with their images' JVM flags and Kubernetes-limit heaps");
         try (ChatStack stack = BenchStack.start(root, SendPathBenchmark.loadEnvironment(), 1)) {
-            if (mode.equals("fanout")) {
-                fanout(stack, report, Integer.parseInt(options.getOrDefault("members", "10000")),
-                        Integer.parseInt(options.getOrDefault("messages", "30")));
+            if (fanout) {
+                fanout(stack, report, members, messages);
             } else {
-                connections(stack, report, counts(options.getOrDefault("counts", "1000,5000,15000")),
-                        counts(options.getOrDefault("gateway-counts", "1000,5000")));
+                connections(stack, report, counts, gatewayCounts);
             }
         }
         Path out = root.resolve("bench/target/" + mode + "-results.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report.text());
         System.out.println("(written to " + out + ")");
-    }
-
-    private static int[] counts(String list) {
-        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt)
-                .toArray();
     }
 
     static URI nodeWebSocket(ChatStack stack) {

@@ -41,19 +41,14 @@ public final class PushBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (String arg : args) {
-            if (arg.startsWith("--") && arg.contains("=")) {
-                options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-            }
-        }
-        double rate = Double.parseDouble(options.getOrDefault("rate", "600"));
-        Duration duration = duration(options.getOrDefault("duration", "60s"));
-        int users = Integer.parseInt(options.getOrDefault("users", "1000"));
-        Duration delay = duration(options.getOrDefault("delay", "50ms"));
-        Duration warmup = duration(options.getOrDefault("warmup", "60s"));
+        BenchOptions options = BenchOptions.parseOrExit(args, "rate", "duration", "users", "delay", "warmup", "gc");
+        double rate = options.decimal("rate", 600);
+        Duration duration = options.duration("duration", "60s");
+        int users = options.integer("users", 1000);
+        Duration delay = options.duration("delay", "50ms");
+        Duration warmup = options.duration("warmup", "60s");
         // --gc=g1: notification-service with G1 instead of the image's collector (same heap), for comparison
-        boolean g1 = "g1".equalsIgnoreCase(options.getOrDefault("gc", "image"));
+        boolean g1 = "g1".equalsIgnoreCase(options.text("gc", "image"));
         Path root = Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath().normalize();
 
         StringBuilder report = new StringBuilder();
@@ -217,15 +212,6 @@ public final class PushBenchmark {
             // not Linux
         }
         return "unknown on this OS";
-    }
-
-    /** {@code 50ms}, {@code 30s}, {@code 2m}. */
-    static Duration duration(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        return Duration.parse("PT" + t.toUpperCase(Locale.ROOT));
     }
 
     private static void line(StringBuilder report, String line) {

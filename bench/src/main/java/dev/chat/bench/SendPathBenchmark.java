@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,16 +34,23 @@ public final class SendPathBenchmark {
      * --step=15s (each rate of the saturation curve), --saturation-rates=250,500,...
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (String arg : args) {
-            if (arg.startsWith("--") && arg.contains("=")) {
-                options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-            }
+        BenchOptions options = BenchOptions.parseOrExit(args, "scenarios", "duration", "conversations", "rate", "rates",
+                "warmup-rate", "warmup", "step", "saturation-rates");
+        List<String> scenarios = options.list("scenarios", "sustained,latency,gateway,saturation");
+        Duration duration = options.duration("duration", "60s");
+        int conversations = options.integer("conversations", 300);
+        double rate = options.decimal("rate", 3000);
+        double warmupRate = options.decimal("warmup-rate", 100);
+        Duration warmup = options.duration("warmup", "60s");
+        Duration step = options.duration("step", "15s");
+        double[] rates = options.decimals("rates", Long.toString((long) rate));
+        List<String> unknown = scenarios.stream()
+                .filter(s -> !List.of("sustained", "rate", "latency", "gateway", "saturation").contains(s)).toList();
+        if (!unknown.isEmpty()) {
+            System.err.println("bench: unknown scenarios " + unknown + "; known: sustained, rate, latency, gateway, saturation");
+            System.exit(2);
         }
-        List<String> scenarios = List.of(options.getOrDefault("scenarios", "sustained,latency,gateway,saturation").split(","));
-        Duration duration = Duration.parse("PT" + options.getOrDefault("duration", "60s").toUpperCase(Locale.ROOT));
-        int conversations = Integer.parseInt(options.getOrDefault("conversations", "300"));
-        double rate = Double.parseDouble(options.getOrDefault("rate", "3000"));
+        double[] saturationRates = options.decimals("saturation-rates", "250,500,1000,1500,2000,2500,3000,4000");
         Path root = Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath().normalize();
 
         Report report = new Report();
@@ -70,12 +76,10 @@ public final class SendPathBenchmark {
 
             // warm the JIT of every component before anything is measured (at a rate the system sustains, so the
             // warm-up exercises the normal paths, not timeouts)
-            double warmupRate = Double.parseDouble(options.getOrDefault("warmup-rate", "100"));
-            Duration warmup = Duration.parse("PT" + options.getOrDefault("warmup", "60s").toUpperCase(Locale.ROOT));
             run(stack, tokens, new SendLoad.Config(50, warmupRate, Duration.ofSeconds(5), warmup, gatewayApi, gatewayWs, true));
 
             for (String scenario : scenarios) {
-                switch (scenario.trim()) {
+                switch (scenario) {
                     case "sustained" -> {
                         Measured m = run(stack, tokens, new SendLoad.Config(conversations, rate, Duration.ofSeconds(10),
                                 duration, gatewayApi, gatewayWs, true));
@@ -84,11 +88,10 @@ public final class SendPathBenchmark {
                     }
                     case "rate" -> {
                         // any rates: --rates=100,200 --conversations --duration (profiling, what-ifs)
-                        for (String r : options.getOrDefault("rates", Long.toString((long) rate)).split(",")) {
-                            double step = Double.parseDouble(r);
-                            Measured m = run(stack, tokens, new SendLoad.Config(conversations, step, Duration.ofSeconds(5),
+                        for (double custom : rates) {
+                            Measured m = run(stack, tokens, new SendLoad.Config(conversations, custom, Duration.ofSeconds(5),
                                     duration, gatewayApi, gatewayWs, true));
-                            report.scenario("Custom: " + (long) step + " msg/s, " + conversations
+                            report.scenario("Custom: " + (long) custom + " msg/s, " + conversations
                                     + " senders, through the gateway", m, db, broker);
                         }
                     }
@@ -109,7 +112,6 @@ public final class SendPathBenchmark {
                                 via.result().delivery().p99() / direct.result().delivery().p99()));
                     }
                     case "saturation" -> {
-                        Duration step = Duration.parse("PT" + options.getOrDefault("step", "15s").toUpperCase(Locale.ROOT));
                         report.line("");
                         report.line("## 4. Saturation curve (through the gateway, 300 senders, " + step.toSeconds() + " s per step)");
                         report.line("Past the knee sends are shed: 503 `overloaded` with `Retry-After`, by the gateway or "
@@ -118,8 +120,8 @@ public final class SendPathBenchmark {
                         report.line("");
                         report.line("| rate (msg/s) | achieved | 201 | shed (503 overloaded) | POST -> 201 p50 / p99 ms | POST -> 503 p50 / p99 ms | Retry-After s | POST -> frame p50 / p99 ms | other non-201 | timeouts / errors | received once, in order |");
                         report.line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-                        for (String stepRate : options.getOrDefault("saturation-rates", "250,500,1000,1500,2000,2500,3000,4000").split(",")) {
-                            Measured m = run(stack, tokens, new SendLoad.Config(300, Double.parseDouble(stepRate.trim()),
+                        for (double stepRate : saturationRates) {
+                            Measured m = run(stack, tokens, new SendLoad.Config(300, stepRate,
                                     Duration.ofSeconds(3), step, gatewayApi, gatewayWs, true));
                             report.saturationRow(m);
                             if (m.result().shedShare() > 0.5 || (m.result().shed() == 0 && m.result().delivery().p99() > 2000)) {

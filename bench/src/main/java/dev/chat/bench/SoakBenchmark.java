@@ -65,17 +65,13 @@ public final class SoakBenchmark {
      * --sample=30s --reconnect-every=60s --reconnect-share=0.05.
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (String arg : args) {
-            if (arg.startsWith("--") && arg.contains("=")) {
-                options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-            }
-        }
-        Duration duration = PushBenchmark.duration(options.getOrDefault("duration", "30m"));
-        double rate = Double.parseDouble(options.getOrDefault("rate", "50"));
-        Duration sample = PushBenchmark.duration(options.getOrDefault("sample", "30s"));
-        Duration reconnectEvery = PushBenchmark.duration(options.getOrDefault("reconnect-every", "60s"));
-        double reconnectShare = Double.parseDouble(options.getOrDefault("reconnect-share", "0.05"));
+        BenchOptions options = BenchOptions.parseOrExit(args, "duration", "rate", "sample", "reconnect-every",
+                "reconnect-share");
+        Duration duration = options.duration("duration", "30m");
+        double rate = options.decimal("rate", 50);
+        Duration sample = options.duration("sample", "30s");
+        Duration reconnectEvery = options.duration("reconnect-every", "60s");
+        double reconnectShare = options.decimal("reconnect-share", 0.05);
         Path root = Path.of(System.getProperty("chat.project.root", ".")).toAbsolutePath().normalize();
         Path target = root.resolve("bench/target");
 
