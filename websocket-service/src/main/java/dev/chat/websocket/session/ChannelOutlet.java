@@ -38,6 +38,10 @@ final class ChannelOutlet extends ChannelOutboundHandlerAdapter {
         return channel.eventLoop();
     }
 
+    Channel channel() {
+        return channel;
+    }
+
     boolean inEventLoop() {
         return channel.eventLoop().inEventLoop();
     }

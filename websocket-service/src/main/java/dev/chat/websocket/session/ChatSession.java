@@ -88,6 +88,11 @@ public final class ChatSession {
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(queue);
     }
 
+    /** The connection's outlet; null without a Netty channel. */
+    ChannelOutlet outlet() {
+        return outlet;
+    }
+
     public String id() {
         return id;
     }

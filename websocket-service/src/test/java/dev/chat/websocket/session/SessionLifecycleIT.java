@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import reactor.netty.channel.ChannelOperations;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.websocket.WebsocketInbound;
 import tools.jackson.databind.JsonNode;
 
 import dev.chat.shared.event.ChatEvent;
@@ -51,6 +54,21 @@ class SessionLifecycleIT extends WebSocketTestBase {
         assertThat(first.path("session_id").asString()).isNotBlank()
                 .isNotEqualTo(second.path("session_id").asString());
         assertThat(first.path("node_id").asString()).startsWith("ws-").isEqualTo(second.path("node_id").asString());
+    }
+
+    @Test
+    void anOpenSessionNoLongerHoldsItsUpgradeRequestsOrResponsesHeaders() {
+        String user = user("headers");
+        WsClient phone = connect(TestTokens.token(user), Map.of("X-Probe", "kept-for-the-connection?"));
+        await().atMost(WsClient.TIMEOUT).until(() -> registry.sessionsOf(user).size() == 1);
+
+        ChannelOperations<?, ?> connection = ChannelOperations.get(registry.sessionsOf(user).getFirst().outlet().channel());
+        assertThat(((WebsocketInbound) connection).headers().isEmpty()).isTrue();
+        assertThat(((HttpServerResponse) connection).responseHeaders().isEmpty()).isTrue();
+        // and the session works on without them
+        assertThat(phone.awaitFrame("session.ready").path("user_id").asString()).isEqualTo(user);
+        phone.send("{\"type\":\"ping\"}");
+        assertThat(phone.awaitFrame("pong")).isNotNull();
     }
 
     @Test
