@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
@@ -12,6 +13,7 @@ import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationPredicate;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 import dev.chat.shared.limit.UpgradeAdmission;
@@ -34,6 +36,19 @@ class WebSocketConfiguration {
     @Bean
     HandlerMapping chatWebSocketMapping(ChatWebSocketHandler handler) {
         return new SimpleUrlHandlerMapping(Map.of(PATH, handler), -1);
+    }
+
+    /**
+     * No {@code http.server.requests} observation for {@code /ws}: an upgraded request's observation lasts as long
+     * as its socket (hours), so it would hold an observation, its key values and an active long-task-timer sample in
+     * memory per session, count every session as an active request and put socket lifetimes into the request
+     * timings. Sessions have meters of their own ({@code chat.ws.connections}, {@code chat.ws.sessions},
+     * {@code chat.ws.closes}, {@code chat.ws.connections.refused}).
+     */
+    @Bean
+    ObservationPredicate chatNoRequestObservationForSessions() {
+        return (name, context) -> !(context instanceof ServerRequestObservationContext request
+                && PATH.equals(request.getCarrier().getPath().pathWithinApplication().value()));
     }
 
     @Bean

@@ -72,6 +72,30 @@ class SessionLifecycleIT extends WebSocketTestBase {
     }
 
     @Test
+    void aSessionIsNotTimedAsAnHttpRequest() {
+        String user = user("timed");
+        WsClient phone = device(user);
+        await().atMost(WsClient.TIMEOUT).until(() -> registry.sessionsOf(user).size() == 1);
+
+        // plain requests are observed (the readiness check before each test is one)...
+        assertThat(meters.find("http.server.requests").timers()).isNotEmpty();
+        // ...a session, which lasts as long as its socket, is not timed as one
+        phone.close();
+        await().atMost(WsClient.TIMEOUT).until(() -> registry.sessionsOf(user).isEmpty());
+        assertThat(meters.find("http.server.requests").tag("uri", "/ws").timers()).isEmpty();
+    }
+
+    @Test
+    void reactorNettyTakesFewFramesAheadOfASessionsSocket() throws Exception {
+        device(user("prefetch")).awaitFrame("session.ready");
+
+        // read by Reactor Netty once, when it first writes a stream to a connection (the session's frames)
+        java.lang.reflect.Field maxSize = Class.forName("reactor.netty.channel.MonoSend").getDeclaredField("MAX_SIZE");
+        maxSize.setAccessible(true);
+        assertThat(maxSize.getInt(null)).isEqualTo(16);
+    }
+
+    @Test
     void sessionsAreRegisteredByUserAndCounted() {
         String user = user("counted");
         WsClient phone = device(user);
