@@ -364,6 +364,13 @@ public final class ChatSession {
         return now;
     }
 
+    /** Closes with 4401 (after what is queued) once the token has expired at {@code now}. */
+    void expireIfDue(Instant now) {
+        if (expiresAt != null && !now.isBefore(expiresAt) && !isClosing()) {
+            closeAfterDrain(CloseCodes.TOKEN_EXPIRED);
+        }
+    }
+
     /** One heartbeat tick: closes a connection silent for two heartbeats, otherwise pings it. */
     void heartbeat(Duration interval) {
         long silentNanos = System.nanoTime() - lastActivityNanos;

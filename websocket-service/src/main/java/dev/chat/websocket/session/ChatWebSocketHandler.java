@@ -1,9 +1,8 @@
 package dev.chat.websocket.session;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -98,21 +97,18 @@ class ChatWebSocketHandler implements WebSocketHandler {
         }
         log.debug("Session {} of user {} opened", session.id(), session.userId());
 
-        // PINGs and the silence check: HeartbeatSweep, one timer for the node
+        // PINGs, the silence check and the token's expiry (4401): HeartbeatSweep, one timer for the node. Once a
+        // close is requested, one timer of the session's own: the close handshake's bound
         Disposable.Composite timers = Disposables.composite();
-        Duration untilExpiry = session.expiresAt() == null ? null : Duration.between(Instant.now(), session.expiresAt());
-        if (untilExpiry != null) {
-            timers.add(Mono.delay(untilExpiry.isNegative() ? Duration.ZERO : untilExpiry)
-                    .subscribe(x -> session.closeAfterDrain(CloseCodes.TOKEN_EXPIRED)));
-        }
-        if (ws instanceof ChatUpgradeStrategy.NettySession netty) {
-            // from the moment the node decides to close, nothing the client sends can overtake what is queued
-            timers.add(session.closeRequested().subscribe(status -> netty.closing()));
-        }
-        // a close handshake that cannot finish (client not reading, dead peer) ends with a dropped connection
-        timers.add(session.closeRequested()
-                .flatMap(status -> Mono.delay(properties.closeTimeout()))
-                .subscribe(x -> dispose(ws)));
+        long closeTimeoutMillis = properties.closeTimeout().toMillis();
+        timers.add(session.closeRequested().subscribe(status -> {
+            if (ws instanceof ChatUpgradeStrategy.NettySession netty) {
+                // from the moment the node decides to close, nothing the client sends can overtake what is queued
+                netty.closing();
+            }
+            // a close handshake that cannot finish (client not reading, dead peer) ends with a dropped connection
+            timers.add(Schedulers.parallel().schedule(() -> dispose(ws), closeTimeoutMillis, TimeUnit.MILLISECONDS));
+        }));
 
         AtomicBoolean inboundFailed = new AtomicBoolean();
         Mono<Void> inbound = ws.receive()
