@@ -151,7 +151,7 @@ public final class ConnectionsBenchmark {
                 previous = nodeNow;
                 previousCount = count;
                 Files.writeString(targetDir().resolve("heap-" + label + "-node-" + count + ".txt"),
-                        profile(nodeNow.growthSince(nodeBefore, 80), count));
+                        profile(nodeNow.growthSince(nodeBefore, 200), count));
                 double gatewayKb = Double.NaN;
                 if (gateway == null) {
                     report.line(String.format(Locale.ROOT, "| %,d | %,d / %,d | %,.0f (%.2fx) | %.1f (%.2fx) | %.1f | %,.0f | %s | %.2f |",
@@ -162,7 +162,7 @@ public final class ConnectionsBenchmark {
                     Jcmd.Histogram gatewayNow = Jcmd.liveHeap(gateway);
                     gatewayKb = (gatewayNow.totalBytes() - gatewayBefore.totalBytes()) / 1024.0 / count;
                     Files.writeString(targetDir().resolve("heap-" + label + "-gateway-" + count + ".txt"),
-                            profile(gatewayNow.growthSince(gatewayBefore, 80), count));
+                            profile(gatewayNow.growthSince(gatewayBefore, 200), count));
                     report.line(String.format(Locale.ROOT, "| %,d | %,d / %,d | %,.0f (%.2fx) | %.1f | %.1f | %,.0f | %s |",
                             count, opened.ready(), opened.failed(), opened.perSecond(),
                             opened.perSecond() / PEER_CONNECTS_PER_SECOND, gatewayKb, nodeKb, Jcmd.rss(gateway) / 1e6,

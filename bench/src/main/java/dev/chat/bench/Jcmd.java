@@ -21,11 +21,18 @@ final class Jcmd {
         /** The classes that grew most from {@code before} to this, in bytes (the heap profile of what was added). */
         Map<String, Long> growthSince(Histogram before, int top) {
             Map<String, Long> growth = new LinkedHashMap<>();
-            bytesByClass.entrySet().stream()
-                    .map(e -> Map.entry(e.getKey(), e.getValue() - before.bytesByClass.getOrDefault(e.getKey(), 0L)))
+            java.util.Set<String> classes = new java.util.HashSet<>(bytesByClass.keySet());
+            classes.addAll(before.bytesByClass.keySet());
+            List<Map.Entry<String, Long>> sorted = classes.stream()
+                    .map(c -> Map.entry(c, bytesByClass.getOrDefault(c, 0L) - before.bytesByClass.getOrDefault(c, 0L)))
                     .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-                    .limit(top)
-                    .forEach(e -> growth.put(e.getKey(), e.getValue()));
+                    .toList();
+            sorted.stream().limit(top).forEach(e -> growth.put(e.getKey(), e.getValue()));
+            // what the list leaves out, so that the profile adds up to the total: the smaller growths, and what shrank
+            long rest = sorted.stream().skip(top).mapToLong(Map.Entry::getValue).filter(v -> v > 0).sum();
+            long shrunk = sorted.stream().mapToLong(Map.Entry::getValue).filter(v -> v < 0).sum();
+            growth.put("(the other classes that grew, together)", rest);
+            growth.put("(the classes that shrank, together)", shrunk);
             return growth;
         }
     }
