@@ -28,6 +28,7 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
 import dev.chat.shared.limit.UpgradeAdmission;
+import dev.chat.shared.problem.EdgeProblemHandler;
 
 /**
  * Spring's {@code ReactorNettyRequestUpgradeStrategy}, with four differences: it upgrades only below the
@@ -71,7 +72,7 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
                 }
                 WebsocketServerSpec websocketSpec = builder.build();
                 return reactorResponse.sendWebsocket((in, out) -> {
-                    dropHandshakeHeaders(in, reactorResponse);
+                    dropHandshakeState(exchange, in, reactorResponse);
                     return handler.handle(new NettySession(in, out, handshakeInfo, bufferFactory,
                             websocketSpec.maxFramePayloadLength()));
                 }, websocketSpec);
@@ -80,14 +81,28 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
     }
 
     /**
-     * Called once the 101 is out: the upgrade request's headers (the token too, if it came as a header) and the
-     * response's would otherwise stay in memory for the connection's whole life, held by Reactor Netty's
-     * connection and the exchange, although nothing reads them again (the session keeps {@link #slim} instead).
-     * That was about 2 KB of an idle session's heap (docs/benchmarks.md, "Heap per session").
+     * Called once the 101 is out: what only the HTTP request needed would otherwise stay in memory for the
+     * connection's whole life, although nothing reads it again (the session keeps {@link #slim} instead), about
+     * 2.5 KB of an idle session's heap (docs/benchmarks.md, "Heap per session"):
+     * <ul>
+     *   <li>the upgrade request's headers (the token too, if it came as a header) and the response's, held by
+     *       Reactor Netty's connection;</li>
+     *   <li>the exchange's attributes (handler mapping results, log id, observation context), held by WebFlux's
+     *       handler chain, which lasts as long as the socket;</li>
+     *   <li>{@link EdgeProblemHandler}, which gives HTTP error responses a problem+json body: a WebSocket writes no
+     *       HTTP response any more, and each of its frames would pass through it.</li>
+     * </ul>
      */
-    private static void dropHandshakeHeaders(WebsocketInbound inbound, HttpServerResponse response) {
+    private static void dropHandshakeState(ServerWebExchange exchange, WebsocketInbound inbound,
+            HttpServerResponse response) {
         inbound.headers().clear();
         response.responseHeaders().clear();
+        exchange.getAttributes().clear();
+        inbound.withConnection(connection -> {
+            if (connection.channel().pipeline().get(EdgeProblemHandler.NAME) != null) {
+                connection.channel().pipeline().remove(EdgeProblemHandler.NAME);
+            }
+        });
     }
 
     /**

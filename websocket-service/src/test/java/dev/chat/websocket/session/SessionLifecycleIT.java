@@ -23,6 +23,8 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import tools.jackson.databind.JsonNode;
 
 import dev.chat.shared.event.ChatEvent;
+import dev.chat.shared.problem.EdgeProblemHandler;
+import dev.chat.shared.problem.WebSocketCloseLinger;
 import dev.chat.testsupport.TestTokens;
 import dev.chat.websocket.support.RawWebSocket;
 import dev.chat.websocket.support.WebSocketTestBase;
@@ -57,7 +59,7 @@ class SessionLifecycleIT extends WebSocketTestBase {
     }
 
     @Test
-    void anOpenSessionNoLongerHoldsItsUpgradeRequestsOrResponsesHeaders() {
+    void anOpenSessionNoLongerHoldsItsUpgradeRequestsOrResponsesHeadersOrTheEdgeHandler() {
         String user = user("headers");
         WsClient phone = connect(TestTokens.token(user), Map.of("X-Probe", "kept-for-the-connection?"));
         await().atMost(WsClient.TIMEOUT).until(() -> registry.sessionsOf(user).size() == 1);
@@ -65,6 +67,9 @@ class SessionLifecycleIT extends WebSocketTestBase {
         ChannelOperations<?, ?> connection = ChannelOperations.get(registry.sessionsOf(user).getFirst().outlet().channel());
         assertThat(((WebsocketInbound) connection).headers().isEmpty()).isTrue();
         assertThat(((HttpServerResponse) connection).responseHeaders().isEmpty()).isTrue();
+        // nor the handler that gives HTTP errors a problem+json body (the close linger behind it stays)
+        assertThat(connection.channel().pipeline().names()).doesNotContain(EdgeProblemHandler.NAME)
+                .contains(WebSocketCloseLinger.NAME);
         // and the session works on without them
         assertThat(phone.awaitFrame("session.ready").path("user_id").asString()).isEqualTo(user);
         phone.send("{\"type\":\"ping\"}");
