@@ -15,6 +15,7 @@ import org.springframework.web.server.WebFilterChain;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -69,6 +70,9 @@ public final class ConnectRateLimit {
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(settings.maxBuckets())
                 .expireAfterAccess(settings.idleExpiry().compareTo(refill) >= 0 ? settings.idleExpiry() : refill)
+                // dropped when they expire, not at the next upgrades: after a reconnect storm the node goes quiet
+                // and its sessions idle, and the storm's buckets (about 0.35 KB per user) should not stay with them
+                .scheduler(Scheduler.systemScheduler())
                 .build();
         this.writer = writer;
         this.refused = Counter.builder("chat.ws.connections.rate-limited")
@@ -116,6 +120,11 @@ public final class ConnectRateLimit {
     /** Takes one token from the user's bucket; the probe tells whether it could and what is left. */
     ConsumptionProbe tryConsume(String user) {
         return buckets.get(user, key -> Bucket.builder().addLimit(bandwidth).build()).tryConsumeAndReturnRemaining(1);
+    }
+
+    /** The users whose buckets are kept now (an estimate, as Caffeine counts). */
+    long buckets() {
+        return buckets.estimatedSize();
     }
 
     /** Whole seconds to wait, rounded up, at least 1 (Retry-After has no fractions, and 0 would invite a hot loop). */

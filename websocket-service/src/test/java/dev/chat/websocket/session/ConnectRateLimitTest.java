@@ -1,6 +1,7 @@
 package dev.chat.websocket.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
@@ -52,5 +53,17 @@ class ConnectRateLimitTest {
     void theBucketOutlivesItsRefillEvenWithAShortIdleExpiry() {
         WebSocketProperties.ConnectRate slow = new WebSocketProperties.ConnectRate(true, 10, 0.001, 1000, Duration.ofSeconds(1));
         assertThat(slow.timeToRefillCompletely()).isEqualTo(Duration.ofSeconds(10_000));
+    }
+
+    @Test
+    void anIdleBucketIsDroppedWhenItExpiresWithoutFurtherUpgrades() {
+        // full again after 1 s, kept 1 s unused: then dropped, although nobody asks the cache again
+        ConnectRateLimit limit = new ConnectRateLimit(new WebSocketProperties.ConnectRate(true, 1, 1, 1000,
+                Duration.ofSeconds(1)), new ProblemWriter(ChatJson.mapper()), new SimpleMeterRegistry());
+        limit.tryConsume("alice");
+        limit.tryConsume("bob");
+        assertThat(limit.buckets()).isEqualTo(2);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> limit.buckets() == 0);
     }
 }
