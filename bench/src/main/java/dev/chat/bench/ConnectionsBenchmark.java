@@ -45,6 +45,13 @@ public final class ConnectionsBenchmark {
     /** Connections opened and closed before each measurement (-Dbench.warmup-connects). */
     static final int WARMUP_CONNECTS = Integer.getInteger("bench.warmup-connects", 3000);
 
+    /**
+     * The connect-rate buckets' idle expiry in this benchmark (production: 10 min): the node keeps one per user who
+     * upgraded recently, and every session here is such a user, so the last step is measured again once they have
+     * expired, as the heap of sessions idle for longer than that (the warm-up's have expired before the baseline).
+     */
+    static final Duration BUCKET_IDLE_EXPIRY = Duration.ofSeconds(15);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ConnectionsBenchmark() {
@@ -65,11 +72,15 @@ public final class ConnectionsBenchmark {
         report.line("# " + (fanout ? "Fan-out" : "Connections") + " benchmark, " + Instant.now());
         report.line("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
                 + "; services with their images' JVM flags and Kubernetes-limit heaps");
-        try (ChatStack stack = BenchStack.start(root, SendPathBenchmark.loadEnvironment(), 1)) {
+        Map<String, String> env = new java.util.HashMap<>(SendPathBenchmark.loadEnvironment());
+        if (!fanout) {
+            env.put("CHAT_WS_CONNECT_RATE_IDLE_EXPIRY", BUCKET_IDLE_EXPIRY.toSeconds() + "s");
+        }
+        try (ChatStack stack = BenchStack.start(root, env, 1)) {
             if (fanout) {
                 fanout(stack, report, members, messages);
             } else {
-                connections(stack, report, counts, gatewayCounts);
+                connections(stack, report, counts, gatewayCounts, BUCKET_IDLE_EXPIRY);
             }
         }
         Path out = root.resolve("bench/target/" + mode + "-results.md");
@@ -93,6 +104,15 @@ public final class ConnectionsBenchmark {
     /** Idle capacity: straight to the node, then through the gateway. */
     static List<IdleRow> connections(ChatStack stack, SendPathBenchmark.Report report, int[] direct, int[] viaGateway)
             throws Exception {
+        return connections(stack, report, direct, viaGateway, null);
+    }
+
+    /**
+     * @param bucketExpiry the node's connect-rate bucket idle expiry, to wait for before the baselines and after the
+     *                     last direct step (measured again then); null: no waiting
+     */
+    static List<IdleRow> connections(ChatStack stack, SendPathBenchmark.Report report, int[] direct, int[] viaGateway,
+            Duration bucketExpiry) throws Exception {
         Tokens tokens = new Tokens(stack.jwtSecret());
         ProcessHandle node = stack.processes().get("websocket-service");
         ProcessHandle gateway = stack.processes().get("gateway-service");
@@ -100,19 +120,20 @@ public final class ConnectionsBenchmark {
         report.line("## Idle connections straight to a websocket node");
         report.line("| sessions | opened in this step / failed | connects/s (x ws peer) | node heap after GC per session KB (x ws peer) | marginal KB per session since the previous step | node RSS MB | CPU ms per connect | generator cores |");
         report.line("| --- | --- | --- | --- | --- | --- | --- | --- |");
-        List<IdleRow> rows = new ArrayList<>(measure(report, tokens, nodeWebSocket(stack), direct, stack.processes(), node, null, "direct"));
+        List<IdleRow> rows = new ArrayList<>(measure(report, tokens, nodeWebSocket(stack), direct, stack.processes(), node, null,
+                "direct", bucketExpiry));
         report.line("");
         report.line("## Idle connections through the gateway (two sockets per client in the gateway)");
         report.line("| sessions | opened in this step / failed | connects/s (x ws peer) | gateway heap per connection KB | node heap per session KB | gateway RSS MB | CPU ms per connect |");
         report.line("| --- | --- | --- | --- | --- | --- | --- |");
         rows.addAll(measure(report, tokens, stack.gatewayWebSocketUrl(), viaGateway, stack.processes(), node, gateway,
-                "gateway"));
+                "gateway", bucketExpiry));
         return rows;
     }
 
     private static List<IdleRow> measure(SendPathBenchmark.Report report, Tokens tokens, URI url, int[] counts,
-            Map<String, ProcessHandle> processes, ProcessHandle node, ProcessHandle gateway, String label)
-            throws Exception {
+            Map<String, ProcessHandle> processes, ProcessHandle node, ProcessHandle gateway, String label,
+            Duration bucketExpiry) throws Exception {
         List<IdleRow> rows = new ArrayList<>();
         String run = UUID.randomUUID().toString().substring(0, 6);
         // warm the connect path's code (JIT) first: a cold node spends most of its first connects compiling
@@ -120,7 +141,8 @@ public final class ConnectionsBenchmark {
             warm.open(url, IntStream.range(0, WARMUP_CONNECTS).mapToObj(i -> tokens.token("warm-" + run + "-" + i,
                     Duration.ofHours(2))).toList(), 256, Duration.ofMinutes(2), null);
         }
-        Thread.sleep(3_000);
+        // the warm-up's sessions close; with bucketExpiry, their users' connect-rate buckets expire too
+        Thread.sleep(bucketExpiry == null ? 3_000 : bucketExpiry.plusSeconds(5).toMillis());
         Jcmd.Histogram nodeBefore = Jcmd.liveHeap(node);
         Jcmd.Histogram gatewayBefore = gateway == null ? null : Jcmd.liveHeap(gateway);
         Jcmd.Histogram previous = null;
@@ -169,6 +191,18 @@ public final class ConnectionsBenchmark {
                             perConnect));
                 }
                 rows.add(new IdleRow(count, opened.ready(), opened.failed(), opened.perSecond(), nodeKb, gatewayKb));
+            }
+            if (bucketExpiry != null && gateway == null && previousCount > 0) {
+                // the same sessions, idle for longer than the buckets of their users' upgrades are kept
+                Thread.sleep(bucketExpiry.plusSeconds(5).toMillis());
+                Jcmd.Histogram nodeIdle = Jcmd.liveHeap(node);
+                double idleKb = (nodeIdle.totalBytes() - nodeBefore.totalBytes()) / 1024.0 / previousCount;
+                Files.writeString(targetDir().resolve("heap-" + label + "-node-" + previousCount + "-idle.txt"),
+                        profile(nodeIdle.growthSince(nodeBefore, 200), previousCount));
+                report.line(String.format(Locale.ROOT,
+                        "| %,d, %d s later (their users' connect-rate buckets expired) | - | - | %.1f (%.2fx) | - | %,.0f | - | - |",
+                        previousCount, bucketExpiry.plusSeconds(5).toSeconds(), idleKb, idleKb / PEER_HEAP_KB,
+                        Jcmd.rss(node) / 1e6));
             }
         }
         // the node notices the closed sockets; give it a moment before the next measurement's baseline
