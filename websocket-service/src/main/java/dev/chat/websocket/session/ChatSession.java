@@ -47,8 +47,10 @@ public final class ChatSession {
     private final Sinks.Many<OutboundFrame> outbound;
     /** The direct way to the socket (large-group fan-out on the event loop); null without a Netty channel. */
     private final ChannelOutlet outlet;
-    private final Sinks.One<Boolean> abort = Sinks.one();
-    private final Sinks.One<CloseStatus> closing = Sinks.one();
+    // each emitted once, by the one thread that set the close status or the abort flag (under this session's
+    // lock): no serialising wrapper needed, which an idle session would otherwise carry twice
+    private final Sinks.One<Boolean> abort = Sinks.unsafe().one();
+    private final Sinks.One<CloseStatus> closing = Sinks.unsafe().one();
     private final AtomicReference<CloseStatus> closeStatus = new AtomicReference<>();
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile boolean aborted;
@@ -327,7 +329,15 @@ public final class ChatSession {
 
     /** The frames to write, completing when the session closes (at once for {@link #closeNow}). */
     Flux<OutboundFrame> outbound() {
-        return outbound.asFlux().doOnNext(frame -> taken()).takeUntilOther(abort.asMono());
+        return outbound(frame -> frame);
+    }
+
+    /** The same, each frame turned into what the socket writes (one operator fewer held for the session's life). */
+    <T> Flux<T> outbound(java.util.function.Function<? super OutboundFrame, T> toMessage) {
+        return outbound.asFlux().takeUntilOther(abort.asMono()).map(frame -> {
+            taken();
+            return toMessage.apply(frame);
+        });
     }
 
     /**

@@ -73,7 +73,7 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
                 WebsocketServerSpec websocketSpec = builder.build();
                 return reactorResponse.sendWebsocket((in, out) -> {
                     dropHandshakeState(exchange, in, reactorResponse);
-                    return handler.handle(new NettySession(in, out, handshakeInfo, bufferFactory,
+                    return handler.handle(new NettySession(in, out, handshakeInfo, principal.orElse(null), bufferFactory,
                             websocketSpec.maxFramePayloadLength()));
                 }, websocketSpec);
             }));
@@ -126,10 +126,12 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
     static final class NettySession extends ReactorNettyWebSocketSession {
 
         private final CloseHandshake handshake;
+        private final @Nullable Principal principal;
 
         NettySession(WebsocketInbound inbound, WebsocketOutbound outbound, HandshakeInfo info,
-                NettyDataBufferFactory bufferFactory, int maxFramePayloadLength) {
+                @Nullable Principal principal, NettyDataBufferFactory bufferFactory, int maxFramePayloadLength) {
             super(inbound, outbound, info, bufferFactory, maxFramePayloadLength);
+            this.principal = principal;
             CloseHandshake[] installed = new CloseHandshake[1];
             inbound.withConnection(connection -> {
                 // a client that shuts its side down still gets what is queued for it, then the close frame
@@ -138,6 +140,11 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
                 connection.addHandlerLast(CloseHandshake.NAME, installed[0]);
             });
             this.handshake = installed[0];
+        }
+
+        /** The principal resolved at the upgrade (also in the handshake info, as a Mono); null if none. */
+        @Nullable Principal principal() {
+            return principal;
         }
 
         /**

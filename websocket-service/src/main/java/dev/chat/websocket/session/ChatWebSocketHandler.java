@@ -1,10 +1,12 @@
 package dev.chat.websocket.session;
 
+import java.security.Principal;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -67,17 +69,21 @@ class ChatWebSocketHandler implements WebSocketHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession ws) {
-        return ws.getHandshakeInfo().getPrincipal()
-                .ofType(JwtAuthenticationToken.class)
-                .map(authentication -> Optional.of(authentication.getToken()))
-                .defaultIfEmpty(Optional.empty())
-                // security admits no upgrade without a verified JWT; should one get here anyway, it is refused
-                .flatMap(jwt -> jwt.isPresent() ? run(ws, jwt.get())
-                        : ws.close(CloseStatus.POLICY_VIOLATION.withReason("not authenticated")))
-                .onErrorResume(e -> {
-                    log.warn("WebSocket session ended with an error: {}", e.getClass().getName());
-                    return Mono.empty();
-                });
+        Mono<Void> session = ws instanceof ChatUpgradeStrategy.NettySession netty
+                // resolved at the upgrade and at hand: no operators stay subscribed for the socket's life to get it
+                ? Mono.defer(() -> start(ws, netty.principal()))
+                : ws.getHandshakeInfo().getPrincipal().map(Optional::of).defaultIfEmpty(Optional.empty())
+                        .flatMap(principal -> start(ws, principal.orElse(null)));
+        return session.onErrorResume(e -> {
+            log.warn("WebSocket session ended with an error: {}", e.getClass().getName());
+            return Mono.empty();
+        });
+    }
+
+    private Mono<Void> start(WebSocketSession ws, @Nullable Principal principal) {
+        // security admits no upgrade without a verified JWT; should one get here anyway, it is refused
+        return principal instanceof JwtAuthenticationToken authentication ? run(ws, authentication.getToken())
+                : ws.close(CloseStatus.POLICY_VIOLATION.withReason("not authenticated"));
     }
 
     private Mono<Void> run(WebSocketSession ws, Jwt jwt) {
@@ -123,10 +129,10 @@ class ChatWebSocketHandler implements WebSocketHandler {
                 .doOnNext(session::closeNow)
                 .then();
 
-        Mono<Void> outbound = ws.send(session.outbound().map(frame -> toMessage(ws, frame, outboundMetrics)))
+        Mono<Void> outbound = ws.send(session.outbound(frame -> toMessage(ws, frame, outboundMetrics)))
                 .onErrorResume(e -> Mono.empty())
-                .then(Mono.defer(() -> sendClose(ws, session, inboundFailed.get())))
-                .onErrorResume(e -> Mono.empty());
+                // the close's own error handling subscribed only when it starts, not for the session's whole life
+                .then(Mono.defer(() -> sendClose(ws, session, inboundFailed.get())).onErrorResume(e -> Mono.empty()));
 
         return Mono.when(inbound, outbound)
                 .doFinally(signal -> {
