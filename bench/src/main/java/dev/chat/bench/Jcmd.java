@@ -15,7 +15,10 @@ final class Jcmd {
     private Jcmd() {
     }
 
-    /** Live objects by class after a full GC ({@code GC.class_histogram} runs one), and their total. */
+    /**
+     * Live objects by class after a full GC ({@code GC.class_histogram} runs one), and their total, without the
+     * JVM's filler arrays ({@link #FILLER}).
+     */
     record Histogram(long totalBytes, Map<String, Long> bytesByClass, String raw) {
 
         /** The classes that grew most from {@code before} to this, in bytes (the heap profile of what was added). */
@@ -33,6 +36,9 @@ final class Jcmd {
             long shrunk = sorted.stream().mapToLong(Map.Entry::getValue).filter(v -> v < 0).sum();
             growth.put("(the other classes that grew, together)", rest);
             growth.put("(the classes that shrank, together)", shrunk);
+            // and which shrank most: what the baseline held that has gone since
+            sorted.reversed().stream().filter(e -> e.getValue() < 0).limit(20)
+                    .forEach(e -> growth.put("(shrank) " + e.getKey(), e.getValue()));
             return growth;
         }
     }
@@ -49,8 +55,14 @@ final class Jcmd {
                 total = Long.parseLong(parts[2]);
             }
         }
-        return new Histogram(total, byClass, out);
+        // not objects: the JVM fills unused heap (the unallocated rest of thread-local buffers, regions) with filler
+        // arrays that the histogram lists; their bytes come and go with GC timing and would drown what sessions hold
+        Long filler = byClass.remove(FILLER);
+        return new Histogram(total - (filler == null ? 0 : filler), byClass, out);
     }
+
+    /** The class of the JVM's filler arrays (unused heap), left out of the totals and profiles. */
+    static final String FILLER = "[Ljdk.internal.vm.FillerElement;";
 
     /** Resident set size in bytes (Linux), or -1. */
     static long rss(ProcessHandle process) {
