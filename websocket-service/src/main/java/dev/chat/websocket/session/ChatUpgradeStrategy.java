@@ -7,22 +7,25 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
-import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.HandshakeInfo;
-import org.springframework.web.reactive.socket.WebSocketHandler;
-import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
-import org.springframework.web.reactive.socket.server.RequestUpgradeStrategy;
-import org.springframework.http.HttpCookie;
 import org.springframework.util.CollectionUtils;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.HandshakeInfo;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
+import org.springframework.web.reactive.socket.server.RequestUpgradeStrategy;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.netty.channel.ChannelOption;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
@@ -38,9 +41,19 @@ import dev.chat.shared.problem.EdgeProblemHandler;
  * node's connection limit (503 past it, see {@link ConnectionLimits}), the sessions it makes
  * close through the node's own {@link CloseHandshake}, they can drop their TCP connection
  * ({@link NettySession#dispose}, for a close handshake that never completes), and it does not name
- * the request URI (which may hold {@code ?access_token=}) in the handler's error checkpoint.
+ * the request URI (which may hold {@code ?access_token=}) in the handler's error checkpoint. And an idle
+ * session holds as little as it can for its life (docs/benchmarks.md, "Heap per session"): a slim copy of its
+ * handshake ({@link #slim}), none of the HTTP request's state ({@link #dropHandshakeState}), no trace-logging
+ * operators ({@link NettySession#receive}, {@link NettySession#send}).
  */
 final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
+
+    /** Read-only and empty, shared by every session's handshake info. */
+    private static final MultiValueMap<String, HttpCookie> NO_COOKIES =
+            CollectionUtils.unmodifiableMultiValueMap(new LinkedMultiValueMap<>());
+
+    /** The last URI a session kept: sessions through the same host name share one (a URI is ~0.35 KB with its parts). */
+    private volatile URI lastUri;
 
     private final Supplier<WebsocketServerSpec.Builder> spec;
     private final UpgradeAdmission admission;
@@ -119,13 +132,6 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
                 full.getSubProtocol(), full.getRemoteAddress(), Map.of(), full.getLogPrefix());
     }
 
-    /** Read-only and empty, shared by every session's handshake info. */
-    private static final MultiValueMap<String, HttpCookie> NO_COOKIES =
-            CollectionUtils.unmodifiableMultiValueMap(new LinkedMultiValueMap<>());
-
-    /** The last URI a session kept: sessions through the same host name share one (a URI is ~0.35 KB with its parts). */
-    private volatile URI lastUri;
-
     /** The upgrade's URI without its query (which may hold the token); the one kept before if it is the same. */
     URI withoutQuery(URI uri) {
         String text = uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
@@ -146,11 +152,13 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
 
         private final CloseHandshake handshake;
         private final @Nullable Principal principal;
+        private final int maxFramePayloadLength;
 
         NettySession(WebsocketInbound inbound, WebsocketOutbound outbound, HandshakeInfo info,
                 @Nullable Principal principal, NettyDataBufferFactory bufferFactory, int maxFramePayloadLength) {
             super(inbound, outbound, info, bufferFactory, maxFramePayloadLength);
             this.principal = principal;
+            this.maxFramePayloadLength = maxFramePayloadLength;
             CloseHandshake[] installed = new CloseHandshake[1];
             inbound.withConnection(connection -> {
                 // a client that shuts its side down still gets what is queued for it, then the close frame
@@ -159,6 +167,21 @@ final class ChatUpgradeStrategy implements RequestUpgradeStrategy {
                 connection.addHandlerLast(CloseHandshake.NAME, installed[0]);
             });
             this.handshake = installed[0];
+        }
+
+        /**
+         * Spring's, without its per-message trace logging ({@code org.springframework.web.reactive.socket} is kept at
+         * INFO here anyway): that operator and its subscriber were held for the session's whole life.
+         */
+        @Override
+        public Flux<WebSocketMessage> receive() {
+            return getDelegate().getInbound().aggregateFrames(maxFramePayloadLength).receiveFrames().map(this::toMessage);
+        }
+
+        /** Spring's, without its per-message trace logging (see {@link #receive}). */
+        @Override
+        public Mono<Void> send(Publisher<WebSocketMessage> messages) {
+            return getDelegate().getOutbound().sendObject(Flux.from(messages).map(this::toFrame)).then();
         }
 
         /** The principal resolved at the upgrade (also in the handshake info, as a Mono); null if none. */
