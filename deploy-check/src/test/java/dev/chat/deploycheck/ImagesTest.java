@@ -127,7 +127,7 @@ class ImagesTest {
     /**
      * Issue 10's sizing: a production websocket node holds 100,000 idle sessions. The node derives its connection
      * limit from its heap (60 % of it, at an assumed 16 KiB per session: shared-lib {@code ConnectionLimit},
-     * {@code WebSocketProperties.DERIVED_CONNECTION_HEAP_BYTES}; measured 15 KiB, docs/benchmarks.md), so the heap
+     * {@code WebSocketProperties.DERIVED_CONNECTION_HEAP_BYTES}; measured 9.9 KiB idle, docs/benchmarks.md), so the heap
      * the image's flags give for the production memory limit must carry that many.
      */
     @Test
