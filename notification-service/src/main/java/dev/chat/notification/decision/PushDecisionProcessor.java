@@ -313,6 +313,9 @@ final class PushDecisionProcessor implements Processor<String, byte[], Void, Voi
             nextSweep = now + SWEEP_INTERVAL.toMillis();
             sweepWatermarks(now);
         }
+        // a result for an entry removed while in flight (deleted, or every user acked), or a due key whose entry is
+        // gone, leaves the sets without a put or remove: count them again, or the count stays one too high
+        updateCount();
     }
 
     /** What the dispatcher reported since the last tick: done entries are deleted, others taken again later. */

@@ -46,6 +46,7 @@ class PushDecisionProcessorTest {
 
     private final List<List<PendingPush>> dispatched = new ArrayList<>();
     private final List<Consumer<DecisionResult>> callbacks = new ArrayList<>();
+    private final List<PushDecisionProcessor> processors = new ArrayList<>();
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> events;
     private TestInputTopic<String, byte[]> signals;
@@ -77,8 +78,12 @@ class PushDecisionProcessorTest {
         Topology topology = new Topology();
         topology.addSource("events", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.CHAT_EVENTS);
         topology.addSource("signals", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.CHAT_SIGNALS);
-        topology.addProcessor("decide", () -> new PushDecisionProcessor(properties, new PushAudience.EventRecipients(),
-                sink, metrics), "events", "signals");
+        topology.addProcessor("decide", () -> {
+            PushDecisionProcessor processor = new PushDecisionProcessor(properties, new PushAudience.EventRecipients(),
+                    sink, metrics);
+            processors.add(processor);
+            return processor;
+        }, "events", "signals");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PushDecisionProcessor.PENDING),
                 Serdes.String(), new JsonSerde<>(PendingPush.class)), "decide");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PushDecisionProcessor.WATERMARKS),
@@ -192,6 +197,19 @@ class PushDecisionProcessorTest {
     }
 
     @Test
+    void thePendingCountIsExactAfterAMessageIsDeletedWhileItsPushIsInFlight() {
+        ChatMessage message = created(1, T0, "bob");
+        idle(Duration.ofSeconds(3));
+        assertThat(dispatched).hasSize(1);
+        assertThat(pendingCount()).isEqualTo(1); // in flight
+
+        event(EventTypes.MESSAGE_DELETED, message, T0.plusSeconds(3));
+        callbacks.get(0).accept(DecisionResult.done(dispatched.get(0).get(0).key()));
+        idle(Duration.ofMillis(500));
+        assertThat(pendingCount()).isZero();
+    }
+
+    @Test
     void aRedeliveredEventDoesNotOpenASecondDecision() {
         ChatEvent event = createdEvent(1, "bob");
         events.pipeInput(conversation.toString(), json(event), T0);
@@ -223,6 +241,10 @@ class PushDecisionProcessorTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private long pendingCount() {
+        return processors.stream().mapToLong(PushDecisionProcessor::pendingCount).sum();
+    }
 
     /** Ticks with no records arriving: the task is caught up, the wall clock decides. */
     private void idle(Duration duration) {
