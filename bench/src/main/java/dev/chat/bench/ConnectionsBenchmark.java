@@ -142,7 +142,8 @@ public final class ConnectionsBenchmark {
                     Duration.ofHours(2))).toList(), 256, Duration.ofMinutes(2), null);
         }
         // the warm-up's sessions close; with bucketExpiry, their users' connect-rate buckets expire too
-        Thread.sleep(bucketExpiry == null ? 3_000 : bucketExpiry.plusSeconds(5).toMillis());
+        Duration settle = bucketExpiry == null ? Duration.ofSeconds(3) : bucketExpiry.plusSeconds(5);
+        Thread.sleep(settle.toMillis());
         Jcmd.Histogram nodeBefore = Jcmd.liveHeap(node);
         Jcmd.Histogram gatewayBefore = gateway == null ? null : Jcmd.liveHeap(gateway);
         Jcmd.Histogram previous = null;
@@ -194,14 +195,14 @@ public final class ConnectionsBenchmark {
             }
             if (bucketExpiry != null && gateway == null && previousCount > 0) {
                 // the same sessions, idle for longer than the buckets of their users' upgrades are kept
-                Thread.sleep(bucketExpiry.plusSeconds(5).toMillis());
+                Thread.sleep(settle.toMillis());
                 Jcmd.Histogram nodeIdle = Jcmd.liveHeap(node);
                 double idleKb = (nodeIdle.totalBytes() - nodeBefore.totalBytes()) / 1024.0 / previousCount;
                 Files.writeString(targetDir().resolve("heap-" + label + "-node-" + previousCount + "-idle.txt"),
                         profile(nodeIdle.growthSince(nodeBefore, 200), previousCount));
                 report.line(String.format(Locale.ROOT,
                         "| %,d, %d s later (their users' connect-rate buckets expired) | - | - | %.1f (%.2fx) | - | %,.0f | - | - |",
-                        previousCount, bucketExpiry.plusSeconds(5).toSeconds(), idleKb, idleKb / PEER_HEAP_KB,
+                        previousCount, settle.toSeconds(), idleKb, idleKb / PEER_HEAP_KB,
                         Jcmd.rss(node) / 1e6));
             }
         }
